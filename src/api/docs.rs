@@ -1,0 +1,153 @@
+//! OpenAPI document: metadata, the bearer scheme, and the error responses operations share.
+
+use std::collections::BTreeMap;
+
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::Ref;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, RefOr};
+use utoipa::{IntoResponses, Modify, OpenApi};
+
+use crate::error::{ErrorCode, PROBLEM_JSON, Problem, ProblemFieldError};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "mission-procurement",
+        description = "Mission-oriented public procurement: score tenders on price, social value, mission alignment and conditionalities; hold contract terms with their monitoring; audit everything. Errors are RFC 9457 problem+json with a stable `code`.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
+    ),
+    components(schemas(Problem, ProblemFieldError, ErrorCode)),
+    tags(
+        (name = "missions", description = "An authority's missions and their theory of change"),
+        (name = "audit", description = "The hash-chained audit trail"),
+        (name = "operations", description = "Liveness and readiness"),
+    ),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+pub const BEARER: &str = "bearer";
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A JWT with claims `sub`, `authority`, `roles`, `iss`, `aud`, `exp`.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+fn problem(description: &str) -> RefOr<Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                PROBLEM_JSON,
+                Content::new(Some(Ref::from_schema_name("Problem"))),
+            )
+            .build(),
+    )
+}
+
+fn responses(codes: &[(u16, &str)]) -> BTreeMap<String, RefOr<Response>> {
+    codes
+        .iter()
+        .map(|(status, description)| (status.to_string(), problem(description)))
+        .collect()
+}
+
+const UNAUTHENTICATED: (u16, &str) = (401, "No valid bearer token (`unauthenticated`)");
+const FORBIDDEN: (u16, &str) = (403, "The token lacks a role this operation needs (`forbidden`)");
+const INTERNAL: (u16, &str) = (500, "Fault inside the service (`internal_error`); quote the request id");
+const UNAVAILABLE: (u16, &str) = (503, "The database is unavailable (`service_unavailable`)");
+
+/// Errors of a read of a collection.
+pub struct ListErrors;
+
+impl IntoResponses for ListErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[
+            (400, "Bad query parameter or cursor (`invalid_query`, `invalid_cursor`)"),
+            UNAUTHENTICATED,
+            FORBIDDEN,
+            INTERNAL,
+            UNAVAILABLE,
+        ])
+    }
+}
+
+/// Errors of a read of one resource.
+pub struct GetErrors;
+
+impl IntoResponses for GetErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[
+            (400, "Malformed id (`invalid_path_parameter`)"),
+            UNAUTHENTICATED,
+            FORBIDDEN,
+            (404, "No such resource in your authority (`not_found`)"),
+            INTERNAL,
+            UNAVAILABLE,
+        ])
+    }
+}
+
+/// Errors of a create (POST with a JSON body).
+pub struct CreateErrors;
+
+impl IntoResponses for CreateErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[
+            (400, "Malformed JSON, unexpected shape or bad header (`malformed_json`, `invalid_body`, `invalid_header`)"),
+            UNAUTHENTICATED,
+            FORBIDDEN,
+            (413, "Body over the size limit (`payload_too_large`)"),
+            (415, "Body is not JSON (`unsupported_media_type`)"),
+            (422, "A rule is broken (`validation_failed`), or the Idempotency-Key was used for another request (`idempotency_key_reused`)"),
+            INTERNAL,
+            UNAVAILABLE,
+        ])
+    }
+}
+
+/// Errors of an update (PATCH with `If-Match`).
+pub struct UpdateErrors;
+
+impl IntoResponses for UpdateErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[
+            (400, "Malformed JSON, id, shape or header (`malformed_json`, `invalid_body`, `invalid_path_parameter`, `invalid_header`)"),
+            UNAUTHENTICATED,
+            FORBIDDEN,
+            (404, "No such resource in your authority (`not_found`)"),
+            (412, "If-Match does not match the current ETag (`precondition_failed`)"),
+            (413, "Body over the size limit (`payload_too_large`)"),
+            (415, "Body is not JSON (`unsupported_media_type`)"),
+            (422, "A rule is broken (`validation_failed`)"),
+            (428, "If-Match is missing (`precondition_required`)"),
+            INTERNAL,
+            UNAVAILABLE,
+        ])
+    }
+}
+
+/// Errors of an operation that only needs a token.
+pub struct AuthErrors;
+
+impl IntoResponses for AuthErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[UNAUTHENTICATED, FORBIDDEN, INTERNAL, UNAVAILABLE])
+    }
+}

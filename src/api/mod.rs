@@ -1,0 +1,101 @@
+//! HTTP: thin handlers (extract → parse into domain values → service in `web::block` →
+//! response), the OpenAPI document they generate, and the fallback for unknown routes.
+
+pub mod audit;
+pub mod docs;
+pub mod extract;
+pub mod health;
+pub mod missions;
+pub mod pagination;
+pub mod request_id;
+pub mod respond;
+
+use actix_web::dev::ResourceDef;
+use actix_web::http::header;
+use actix_web::{App, HttpRequest, HttpResponse, web};
+use utoipa::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{AppExt, scope};
+
+use crate::error::{AppError, ErrorCode};
+
+/// Every documented route. Registering through utoipa-actix-web is what puts an operation in
+/// the OpenAPI document, so the document cannot drift from the routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::health).service(health::ready).service(
+        scope("/api/v1")
+            .service(missions::create_mission)
+            .service(missions::list_missions)
+            .service(missions::get_mission)
+            .service(missions::update_mission)
+            .service(audit::list_audit_events)
+            .service(audit::verify_audit_trail),
+    );
+}
+
+/// The OpenAPI document of this build (what `/openapi.json` serves and
+/// `openapi/openapi.json` holds).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    App::new()
+        .into_utoipa_app()
+        .openapi(docs::ApiDoc::openapi())
+        .configure(configure)
+        .split_for_parts()
+        .1
+}
+
+/// The documented paths with their methods, to tell "no such route" (404) from "no such
+/// method on this route" (405), which actix does not distinguish by itself.
+pub struct RouteTable(Vec<(ResourceDef, Vec<&'static str>)>);
+
+impl RouteTable {
+    pub fn from_openapi(api: &utoipa::openapi::OpenApi) -> Self {
+        let routes = api
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, present)| present.then_some(m))
+                .collect();
+                (ResourceDef::new(path.as_str()), methods)
+            })
+            .collect();
+        Self(routes)
+    }
+
+    fn allowed(&self, path: &str) -> Option<&[&'static str]> {
+        self.0
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, methods)| methods.as_slice())
+    }
+}
+
+/// Answers every request no route took.
+pub async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpResponse {
+    match routes.allowed(req.path()) {
+        Some(methods) => {
+            let allow = methods.join(", ");
+            let mut response = actix_web::ResponseError::error_response(&AppError::client(
+                ErrorCode::MethodNotAllowed,
+                format!("{} is not allowed on {}; allowed: {allow}", req.method(), req.path()),
+            ));
+            if let Ok(value) = header::HeaderValue::from_str(&allow) {
+                response.headers_mut().insert(header::ALLOW, value);
+            }
+            response
+        }
+        None => actix_web::ResponseError::error_response(&AppError::client(
+            ErrorCode::RouteNotFound,
+            format!("there is no route {}; see /docs for the API", req.path()),
+        )),
+    }
+}

@@ -1,0 +1,121 @@
+//! Cursor pagination: `?limit=&cursor=`, `next_cursor` in the body (null on the last page).
+//! Cursors are opaque to clients: base64url of a versioned position key.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+
+use crate::domain::validation::FieldError;
+use crate::error::{AppError, ErrorCode};
+
+pub const DEFAULT_LIMIT: i64 = 50;
+
+/// One page of a list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; null when this is the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A validated page request: how many rows to show and where to start.
+#[derive(Debug, Clone)]
+pub struct PageRequest {
+    pub limit: i64,
+    pub after: Option<String>,
+}
+
+impl PageRequest {
+    /// `limit` defaults to 50 and is capped at `max`; below 1 is an error. The cursor must be
+    /// one this service issued.
+    pub fn parse(limit: Option<i64>, cursor: Option<&str>, max: i64) -> Result<Self, AppError> {
+        let limit = match limit {
+            None => DEFAULT_LIMIT.min(max),
+            Some(n) if n < 1 => {
+                return Err(AppError::with_field(
+                    ErrorCode::InvalidQuery,
+                    "limit must be at least 1",
+                    FieldError::new("limit", "must be at least 1"),
+                ));
+            }
+            Some(n) => n.min(max),
+        };
+        let after = cursor.map(decode).transpose()?;
+        Ok(Self { limit, after })
+    }
+
+    /// Fetch one row more than the page shows, to know whether another page follows.
+    pub fn fetch_limit(&self) -> i64 {
+        self.limit + 1
+    }
+
+    /// Cuts the extra row and issues the next cursor from the last row shown.
+    pub fn page<R, T>(&self, mut rows: Vec<R>, key: impl Fn(&R) -> String, to_item: impl Fn(R) -> T) -> Page<T> {
+        let more = rows.len() as i64 > self.limit;
+        rows.truncate(usize::try_from(self.limit).unwrap_or(usize::MAX));
+        let next_cursor = if more { rows.last().map(|r| encode(&key(r))) } else { None };
+        Page {
+            items: rows.into_iter().map(to_item).collect(),
+            next_cursor,
+        }
+    }
+}
+
+const PREFIX: &str = "v1:";
+
+fn encode(key: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{PREFIX}{key}"))
+}
+
+fn decode(cursor: &str) -> Result<String, AppError> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|s| s.strip_prefix(PREFIX).map(str::to_string))
+        .ok_or_else(|| {
+            AppError::with_field(
+                ErrorCode::InvalidCursor,
+                "the cursor was not issued by this service; start again without a cursor",
+                FieldError::new("cursor", "not a cursor issued by this service"),
+            )
+        })
+}
+
+/// A cursor's key parsed as the list's key type, or `invalid_cursor`.
+pub fn parse_key<K: std::str::FromStr>(key: Option<String>) -> Result<Option<K>, AppError> {
+    key.map(|k| {
+        k.parse::<K>().map_err(|_| {
+            AppError::with_field(
+                ErrorCode::InvalidCursor,
+                "the cursor does not belong to this list",
+                FieldError::new("cursor", "not a cursor of this list"),
+            )
+        })
+    })
+    .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_forgeries() {
+        let p = PageRequest::parse(Some(2), Some(&encode("abc")), 200).unwrap();
+        assert_eq!(p.after.as_deref(), Some("abc"));
+        assert!(PageRequest::parse(None, Some("abc"), 200).is_err());
+        assert!(PageRequest::parse(Some(0), None, 200).is_err());
+        assert_eq!(PageRequest::parse(Some(5000), None, 200).unwrap().limit, 200);
+    }
+
+    #[test]
+    fn next_cursor_only_when_more_rows_follow() {
+        let p = PageRequest::parse(Some(2), None, 200).unwrap();
+        let page = p.page(vec![1, 2, 3], |r| r.to_string(), |r| r);
+        assert_eq!(page.items, vec![1, 2]);
+        assert_eq!(page.next_cursor.as_deref().map(decode).transpose().unwrap().as_deref(), Some("2"));
+        let last = p.page(vec![1, 2], |r| r.to_string(), |r| r);
+        assert_eq!(last.next_cursor, None);
+    }
+}

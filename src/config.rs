@@ -1,0 +1,136 @@
+//! Typed settings from environment variables. Secrets are never printed.
+
+use std::env;
+
+use crate::auth::jwt::{DEVELOPMENT_SECRET, KeyConfig, PublicKeyAlgorithm};
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/mission-procurement.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_ISSUER: &str = "mission-procurement";
+pub const DEFAULT_AUDIENCE: &str = "mission-procurement-api";
+
+#[derive(Clone)]
+pub struct Settings {
+    /// `BIND`: address and port to listen on.
+    pub bind: String,
+    /// `DATABASE_URL`: `sqlite://path` (default) or `postgres://…`.
+    pub database_url: String,
+    /// `DB_POOL_SIZE`: connections in the pool.
+    pub db_pool_size: u32,
+    pub jwt: JwtSettings,
+    /// `MAX_BODY_BYTES`: largest accepted request body.
+    pub max_body_bytes: usize,
+    /// `PAGE_MAX_LIMIT`: the cap on `?limit=` of list endpoints.
+    pub page_max_limit: i64,
+    /// `LOG_FORMAT`: `text` (default) or `json`.
+    pub log_json: bool,
+}
+
+#[derive(Clone)]
+pub struct JwtSettings {
+    pub keys: KeyConfig,
+    /// True while the built-in development secret is in use.
+    pub development_secret: bool,
+    /// `JWT_ISSUER`: required `iss`.
+    pub issuer: String,
+    /// `JWT_AUDIENCE`: required `aud`.
+    pub audience: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+fn invalid(name: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        reason: reason.into(),
+    }
+}
+
+fn var(name: &str) -> Option<String> {
+    env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn number<T: std::str::FromStr>(name: &'static str, default: T, min: T) -> Result<T, ConfigError>
+where
+    T: PartialOrd + std::fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(raw) => match raw.trim().parse::<T>() {
+            Ok(v) if v >= min => Ok(v),
+            _ => Err(invalid(name, format!("expected a whole number of at least {min}, got `{raw}`"))),
+        },
+    }
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            bind: var("BIND").unwrap_or_else(|| DEFAULT_BIND.to_string()),
+            database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
+            db_pool_size: number("DB_POOL_SIZE", 8, 1)?,
+            jwt: JwtSettings::from_env()?,
+            max_body_bytes: number("MAX_BODY_BYTES", 1024 * 1024, 1024)?,
+            page_max_limit: number("PAGE_MAX_LIMIT", 200, 1)?,
+            log_json: match var("LOG_FORMAT").as_deref() {
+                None | Some("text") => false,
+                Some("json") => true,
+                Some(other) => return Err(invalid("LOG_FORMAT", format!("expected `text` or `json`, got `{other}`"))),
+            },
+        })
+    }
+}
+
+impl JwtSettings {
+    fn from_env() -> Result<Self, ConfigError> {
+        let issuer = var("JWT_ISSUER").unwrap_or_else(|| DEFAULT_ISSUER.to_string());
+        let audience = var("JWT_AUDIENCE").unwrap_or_else(|| DEFAULT_AUDIENCE.to_string());
+        let pem = match (var("JWT_PUBLIC_KEY"), var("JWT_PUBLIC_KEY_FILE")) {
+            (Some(_), Some(_)) => {
+                return Err(invalid("JWT_PUBLIC_KEY", "set JWT_PUBLIC_KEY or JWT_PUBLIC_KEY_FILE, not both"));
+            }
+            (Some(pem), None) => Some(pem.into_bytes()),
+            (None, Some(path)) => Some(std::fs::read(&path).map_err(|e| {
+                invalid("JWT_PUBLIC_KEY_FILE", format!("cannot read {path}: {e}"))
+            })?),
+            (None, None) => None,
+        };
+        let (keys, development_secret) = match (pem, var("JWT_SECRET")) {
+            (Some(_), Some(_)) => {
+                return Err(invalid("JWT_SECRET", "set either a shared secret or a public key, not both"));
+            }
+            (Some(pem), None) => {
+                let raw = var("JWT_ALGORITHM").unwrap_or_else(|| "RS256".to_string());
+                let algorithm = PublicKeyAlgorithm::parse(&raw).ok_or_else(|| {
+                    invalid("JWT_ALGORITHM", format!("expected RS256, ES256 or EdDSA, got `{raw}`"))
+                })?;
+                (KeyConfig::PublicKey { algorithm, pem }, false)
+            }
+            (None, Some(secret)) if secret.len() < 32 => {
+                return Err(invalid("JWT_SECRET", "must be at least 32 bytes"));
+            }
+            (None, Some(secret)) => (KeyConfig::SharedSecret(secret.into_bytes()), false),
+            (None, None) => (KeyConfig::SharedSecret(DEVELOPMENT_SECRET.as_bytes().to_vec()), true),
+        };
+        Ok(Self {
+            keys,
+            development_secret,
+            issuer,
+            audience,
+        })
+    }
+
+    /// The development defaults: built-in secret, default issuer and audience.
+    pub fn development() -> Self {
+        Self {
+            keys: KeyConfig::SharedSecret(DEVELOPMENT_SECRET.as_bytes().to_vec()),
+            development_secret: true,
+            issuer: DEFAULT_ISSUER.to_string(),
+            audience: DEFAULT_AUDIENCE.to_string(),
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! mission-procurement: mission-oriented public procurement as a REST service.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod services;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,59 @@
+//! Mission workflows.
+
+use crate::db::{self, DbConnection, missions::MissionRow};
+use crate::domain::authority::AuthorityId;
+use crate::domain::ids::MissionId;
+use crate::domain::mission::{Mission, MissionChanges, MissionStatus, NewMission};
+use crate::error::AppError;
+
+use super::{Actor, Precondition, write_tx};
+
+pub const ENTITY: &str = "mission";
+
+pub fn create(conn: &mut DbConnection, actor: &Actor, new: NewMission) -> Result<Mission, AppError> {
+    write_tx(conn, actor, |conn, audit| {
+        let mission = Mission::create(MissionId::new(), actor.principal.authority.clone(), new, audit.now());
+        db::missions::insert(conn, &MissionRow::from_domain(&mission).map_err(AppError::internal)?)?;
+        audit.record(conn, "mission.created", ENTITY, &mission.id.to_string(), &mission, None)?;
+        Ok(mission)
+    })
+}
+
+pub fn get(conn: &mut DbConnection, authority: &AuthorityId, id: MissionId) -> Result<Mission, AppError> {
+    db::missions::find(conn, authority, id)?
+        .ok_or_else(|| AppError::not_found("mission"))?
+        .into_domain()
+        .map_err(AppError::from)
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    authority: &AuthorityId,
+    after: Option<MissionId>,
+    status: Option<MissionStatus>,
+    limit: i64,
+) -> Result<Vec<Mission>, AppError> {
+    db::missions::list(conn, authority, after, status, limit)?
+        .into_iter()
+        .map(|row| row.into_domain().map_err(AppError::from))
+        .collect()
+}
+
+/// Applies `changes` if the mission still matches the client's `If-Match`.
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: MissionId,
+    precondition: &Precondition,
+    changes: MissionChanges,
+) -> Result<Mission, AppError> {
+    write_tx(conn, actor, |conn, audit| {
+        let mut mission = get(conn, &actor.principal.authority, id)?;
+        precondition.check(ENTITY, mission.version)?;
+        if mission.apply(changes, audit.now()) {
+            db::missions::update(conn, &MissionRow::from_domain(&mission).map_err(AppError::internal)?)?;
+            audit.record(conn, "mission.updated", ENTITY, &mission.id.to_string(), &mission, None)?;
+        }
+        Ok(mission)
+    })
+}

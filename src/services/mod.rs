@@ -1,0 +1,139 @@
+//! Workflows: each runs in one transaction that combines domain rules, storage and the audit
+//! event of every write.
+
+pub mod audit;
+pub mod idempotency;
+pub mod missions;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use serde::Serialize;
+
+use crate::auth::Principal;
+use diesel::Connection;
+
+use crate::db::{self, DbConnection};
+use crate::domain::audit::{EventContent, state_digest};
+use crate::domain::ids::AuditEventId;
+use crate::error::AppError;
+
+/// Who performs a write, and under which request: what the audit event records.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub principal: Principal,
+    pub request_id: String,
+}
+
+/// The current time at the precision both databases keep (microseconds), so a state read
+/// back digests the same as the state written.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// Appends events to the authority's chain within the current write transaction.
+pub struct AuditTrail<'a> {
+    actor: &'a Actor,
+    seq: i64,
+    prev_hash: String,
+    now: DateTime<Utc>,
+}
+
+impl AuditTrail<'_> {
+    /// The instant of this transaction, to stamp the rows it writes.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// Records that `action` left `entity` in `state`.
+    pub fn record<T: Serialize>(
+        &mut self,
+        conn: &mut DbConnection,
+        action: &str,
+        entity_type: &str,
+        entity_id: &str,
+        state: &T,
+        note: Option<&str>,
+    ) -> Result<(), AppError> {
+        let content = EventContent {
+            authority: self.actor.principal.authority.to_string(),
+            seq: self.seq + 1,
+            occurred_at: self.now,
+            actor: self.actor.principal.subject.clone(),
+            roles: self.actor.principal.role_names(),
+            action: action.to_string(),
+            entity_type: entity_type.to_string(),
+            entity_id: entity_id.to_string(),
+            state_digest: state_digest(state),
+            request_id: self.actor.request_id.clone(),
+            note: note.map(str::to_string),
+        };
+        let hash = content.chain_hash(&self.prev_hash);
+        let row = db::audit::AuditEventRow {
+            id: AuditEventId::new().to_string(),
+            authority: content.authority,
+            seq: content.seq,
+            occurred_at: db::to_db_time(content.occurred_at),
+            actor: content.actor,
+            roles: content.roles.join(","),
+            action: content.action,
+            entity_type: content.entity_type,
+            entity_id: content.entity_id,
+            state_digest: content.state_digest,
+            request_id: content.request_id,
+            note: content.note,
+            prev_hash: std::mem::take(&mut self.prev_hash),
+            hash: hash.clone(),
+        };
+        db::audit::append(conn, &row)?;
+        self.seq = row.seq;
+        self.prev_hash = hash;
+        Ok(())
+    }
+}
+
+/// Runs `work` in a transaction that first locks the actor's authority chain head, so the
+/// audit events it records extend the chain without a fork. Nothing is kept if `work` fails.
+pub fn write_tx<T>(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    work: impl FnOnce(&mut DbConnection, &mut AuditTrail<'_>) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    conn.transaction(|conn| {
+        let (seq, prev_hash) = db::audit::lock_head(conn, &actor.principal.authority)?;
+        let mut trail = AuditTrail {
+            actor,
+            seq,
+            prev_hash,
+            now: now(),
+        };
+        work(conn, &mut trail)
+    })
+}
+
+/// The ETag of a resource at `version` (without quotes).
+pub fn etag(version: i64) -> String {
+    version.to_string()
+}
+
+/// The client's `If-Match`: the update goes ahead only if the resource is still the version
+/// the client read, so two officers editing at once cannot overwrite each other unseen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Precondition {
+    Any,
+    OneOf(Vec<String>),
+}
+
+impl Precondition {
+    pub fn check(&self, what: &str, version: i64) -> Result<(), AppError> {
+        let current = etag(version);
+        match self {
+            Self::Any => Ok(()),
+            Self::OneOf(tags) if tags.contains(&current) => Ok(()),
+            Self::OneOf(_) => Err(AppError::client(
+                crate::error::ErrorCode::PreconditionFailed,
+                format!(
+                    "the {what} has changed since you read it (its ETag is now \"{current}\"); read it again and reapply your change"
+                ),
+            )),
+        }
+    }
+}
