@@ -38,7 +38,10 @@ pub async fn run(args: Vec<String>) -> ExitCode {
             println!("{USAGE}");
             Ok(())
         }
-        _ => Err(format!("unknown command or arguments: {}\n\n{USAGE}", args.join(" "))),
+        _ => Err(format!(
+            "unknown command or arguments: {}\n\n{USAGE}",
+            args.join(" ")
+        )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -89,7 +92,11 @@ pub fn parse_ttl(raw: &str) -> Result<i64, String> {
         'm' => 60,
         'h' => 3600,
         'd' => 86_400,
-        _ => return Err(format!("--ttl `{raw}`: use a number with s, m, h or d, e.g. 8h")),
+        _ => {
+            return Err(format!(
+                "--ttl `{raw}`: use a number with s, m, h or d, e.g. 8h"
+            ));
+        }
     };
     let seconds = number
         .parse::<i64>()
@@ -109,7 +116,10 @@ fn token(args: &[String]) -> Result<(), String> {
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
-            "--authority" => authority = Some(AuthorityId::parse(value()?).map_err(|m| format!("--authority {m}"))?),
+            "--authority" => {
+                authority =
+                    Some(AuthorityId::parse(value()?).map_err(|m| format!("--authority {m}"))?)
+            }
             "--role" => {
                 let raw = value()?;
                 roles.push(Role::parse(raw).ok_or_else(|| {

@@ -24,6 +24,8 @@ pub struct Settings {
     pub page_max_limit: i64,
     /// `LOG_FORMAT`: `text` (default) or `json`.
     pub log_json: bool,
+    /// `WORKERS`: HTTP worker threads (default: one per core).
+    pub workers: usize,
 }
 
 #[derive(Clone)]
@@ -54,15 +56,18 @@ fn var(name: &str) -> Option<String> {
     env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn number<T: std::str::FromStr>(name: &'static str, default: T, min: T) -> Result<T, ConfigError>
+fn number<T>(name: &'static str, default: T, min: T) -> Result<T, ConfigError>
 where
-    T: PartialOrd + std::fmt::Display,
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
 {
     match var(name) {
         None => Ok(default),
         Some(raw) => match raw.trim().parse::<T>() {
             Ok(v) if v >= min => Ok(v),
-            _ => Err(invalid(name, format!("expected a whole number of at least {min}, got `{raw}`"))),
+            _ => Err(invalid(
+                name,
+                format!("expected a whole number of at least {min}, got `{raw}`"),
+            )),
         },
     }
 }
@@ -79,8 +84,18 @@ impl Settings {
             log_json: match var("LOG_FORMAT").as_deref() {
                 None | Some("text") => false,
                 Some("json") => true,
-                Some(other) => return Err(invalid("LOG_FORMAT", format!("expected `text` or `json`, got `{other}`"))),
+                Some(other) => {
+                    return Err(invalid(
+                        "LOG_FORMAT",
+                        format!("expected `text` or `json`, got `{other}`"),
+                    ));
+                }
             },
+            workers: number(
+                "WORKERS",
+                std::thread::available_parallelism().map_or(2, usize::from),
+                1,
+            )?,
         })
     }
 }
@@ -89,24 +104,34 @@ impl JwtSettings {
     fn from_env() -> Result<Self, ConfigError> {
         let issuer = var("JWT_ISSUER").unwrap_or_else(|| DEFAULT_ISSUER.to_string());
         let audience = var("JWT_AUDIENCE").unwrap_or_else(|| DEFAULT_AUDIENCE.to_string());
-        let pem = match (var("JWT_PUBLIC_KEY"), var("JWT_PUBLIC_KEY_FILE")) {
-            (Some(_), Some(_)) => {
-                return Err(invalid("JWT_PUBLIC_KEY", "set JWT_PUBLIC_KEY or JWT_PUBLIC_KEY_FILE, not both"));
-            }
-            (Some(pem), None) => Some(pem.into_bytes()),
-            (None, Some(path)) => Some(std::fs::read(&path).map_err(|e| {
-                invalid("JWT_PUBLIC_KEY_FILE", format!("cannot read {path}: {e}"))
-            })?),
-            (None, None) => None,
-        };
+        let pem =
+            match (var("JWT_PUBLIC_KEY"), var("JWT_PUBLIC_KEY_FILE")) {
+                (Some(_), Some(_)) => {
+                    return Err(invalid(
+                        "JWT_PUBLIC_KEY",
+                        "set JWT_PUBLIC_KEY or JWT_PUBLIC_KEY_FILE, not both",
+                    ));
+                }
+                (Some(pem), None) => Some(pem.into_bytes()),
+                (None, Some(path)) => Some(std::fs::read(&path).map_err(|e| {
+                    invalid("JWT_PUBLIC_KEY_FILE", format!("cannot read {path}: {e}"))
+                })?),
+                (None, None) => None,
+            };
         let (keys, development_secret) = match (pem, var("JWT_SECRET")) {
             (Some(_), Some(_)) => {
-                return Err(invalid("JWT_SECRET", "set either a shared secret or a public key, not both"));
+                return Err(invalid(
+                    "JWT_SECRET",
+                    "set either a shared secret or a public key, not both",
+                ));
             }
             (Some(pem), None) => {
                 let raw = var("JWT_ALGORITHM").unwrap_or_else(|| "RS256".to_string());
                 let algorithm = PublicKeyAlgorithm::parse(&raw).ok_or_else(|| {
-                    invalid("JWT_ALGORITHM", format!("expected RS256, ES256 or EdDSA, got `{raw}`"))
+                    invalid(
+                        "JWT_ALGORITHM",
+                        format!("expected RS256, ES256 or EdDSA, got `{raw}`"),
+                    )
                 })?;
                 (KeyConfig::PublicKey { algorithm, pem }, false)
             }
@@ -114,7 +139,10 @@ impl JwtSettings {
                 return Err(invalid("JWT_SECRET", "must be at least 32 bytes"));
             }
             (None, Some(secret)) => (KeyConfig::SharedSecret(secret.into_bytes()), false),
-            (None, None) => (KeyConfig::SharedSecret(DEVELOPMENT_SECRET.as_bytes().to_vec()), true),
+            (None, None) => (
+                KeyConfig::SharedSecret(DEVELOPMENT_SECRET.as_bytes().to_vec()),
+                true,
+            ),
         };
         Ok(Self {
             keys,

@@ -28,9 +28,17 @@ pub struct SeedSummary {
 impl fmt::Display for SeedSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.already_loaded {
-            write!(f, "demo data for `{}` is already loaded; nothing changed", self.authority)
+            write!(
+                f,
+                "demo data for `{}` is already loaded; nothing changed",
+                self.authority
+            )
         } else {
-            write!(f, "loaded demo data for `{}`: {} missions", self.authority, self.missions_created)
+            write!(
+                f,
+                "loaded demo data for `{}`: {} missions",
+                self.authority, self.missions_created
+            )
         }
     }
 }
@@ -43,55 +51,127 @@ const MISSIONS: &[(&str, i64, &[Outcome])] = &[
         "By 2030, everyone eats well every day with nutritious, affordable, sustainable food",
         2030,
         &[
-            (OutcomeKind::EarlyChange, "More children start the day with a healthy breakfast", &[
-                ("Children attending school breakfast clubs", "children", "2400", "4000"),
-            ]),
-            (OutcomeKind::LaterChange, "Community food organisations work as one coalition", &[
-                ("Community organisations in the food coalition", "organisations", "40", "60"),
-            ]),
-            (OutcomeKind::LongTermOutcome, "No household goes hungry", &[
-                ("Households reporting food insecurity", "%", "18.5", "5"),
-            ]),
+            (
+                OutcomeKind::EarlyChange,
+                "More children start the day with a healthy breakfast",
+                &[(
+                    "Children attending school breakfast clubs",
+                    "children",
+                    "2400",
+                    "4000",
+                )],
+            ),
+            (
+                OutcomeKind::LaterChange,
+                "Community food organisations work as one coalition",
+                &[(
+                    "Community organisations in the food coalition",
+                    "organisations",
+                    "40",
+                    "60",
+                )],
+            ),
+            (
+                OutcomeKind::LongTermOutcome,
+                "No household goes hungry",
+                &[("Households reporting food insecurity", "%", "18.5", "5")],
+            ),
         ],
     ),
     (
         "By 2030, Camden's estates and streets are creative and sustainable",
         2030,
         &[
-            (OutcomeKind::EarlyChange, "Vacant estate spaces open for community and creative use", &[
-                ("Vacant spaces brought into community use", "spaces", "12", "60"),
-            ]),
-            (OutcomeKind::LaterChange, "Council homes are retrofitted", &[
-                ("Council homes retrofitted to EPC C or better", "homes", "3100", "12000"),
-            ]),
-            (OutcomeKind::LongTermOutcome, "Estates reach net zero", &[
-                ("Carbon emissions from council estates", "tCO2e", "88000", "35000"),
-            ]),
+            (
+                OutcomeKind::EarlyChange,
+                "Vacant estate spaces open for community and creative use",
+                &[(
+                    "Vacant spaces brought into community use",
+                    "spaces",
+                    "12",
+                    "60",
+                )],
+            ),
+            (
+                OutcomeKind::LaterChange,
+                "Council homes are retrofitted",
+                &[(
+                    "Council homes retrofitted to EPC C or better",
+                    "homes",
+                    "3100",
+                    "12000",
+                )],
+            ),
+            (
+                OutcomeKind::LongTermOutcome,
+                "Estates reach net zero",
+                &[(
+                    "Carbon emissions from council estates",
+                    "tCO2e",
+                    "88000",
+                    "35000",
+                )],
+            ),
         ],
     ),
     (
         "By 2030, those holding positions of power in Camden are as diverse as its community",
         2030,
         &[
-            (OutcomeKind::EarlyChange, "Residents from under-represented groups train for governance roles", &[
-                ("Residents completing board and governor training", "people", "60", "300"),
-            ]),
-            (OutcomeKind::LongTermOutcome, "Leadership reflects the borough", &[
-                ("Board, governor and trustee roles held by people from under-represented groups", "%", "22", "45"),
-            ]),
+            (
+                OutcomeKind::EarlyChange,
+                "Residents from under-represented groups train for governance roles",
+                &[(
+                    "Residents completing board and governor training",
+                    "people",
+                    "60",
+                    "300",
+                )],
+            ),
+            (
+                OutcomeKind::LongTermOutcome,
+                "Leadership reflects the borough",
+                &[(
+                    "Board, governor and trustee roles held by people from under-represented groups",
+                    "%",
+                    "22",
+                    "45",
+                )],
+            ),
         ],
     ),
     (
         "By 2025, every young person has access to economic opportunity that enables them to be safe and secure",
         2025,
         &[
-            (OutcomeKind::EarlyChange, "Young people gain work experience and green skills", &[
-                ("High-quality work experience placements a year", "placements", "250", "350"),
-                ("Apprenticeships in green skills a year", "apprenticeships", "150", "150"),
-            ]),
-            (OutcomeKind::LaterChange, "Young people supported into training, apprenticeships or jobs", &[
-                ("Young people with bespoke support under the young talent guarantee", "people", "0", "500"),
-            ]),
+            (
+                OutcomeKind::EarlyChange,
+                "Young people gain work experience and green skills",
+                &[
+                    (
+                        "High-quality work experience placements a year",
+                        "placements",
+                        "250",
+                        "350",
+                    ),
+                    (
+                        "Apprenticeships in green skills a year",
+                        "apprenticeships",
+                        "150",
+                        "150",
+                    ),
+                ],
+            ),
+            (
+                OutcomeKind::LaterChange,
+                "Young people supported into training, apprenticeships or jobs",
+                &[(
+                    "Young people with bespoke support under the young talent guarantee",
+                    "people",
+                    "0",
+                    "500",
+                )],
+            ),
         ],
     ),
 ];
@@ -113,7 +193,11 @@ fn new_mission(statement: &str, year: i64, outcomes: &[Outcome]) -> Result<NewMi
                 target: Some(decimal(target)?),
             });
         }
-        inputs.push(OutcomeInput { kind: *kind, title, indicators: parsed });
+        inputs.push(OutcomeInput {
+            kind: *kind,
+            title,
+            indicators: parsed,
+        });
     }
     let outcomes = parse_outcomes("outcomes", inputs, &mut errors);
     let statement = errors.check("statement", MissionStatement::parse(statement));

@@ -87,9 +87,7 @@ impl ErrorCode {
             | Self::InvalidPathParameter
             | Self::InvalidHeader
             | Self::InvalidCursor => StatusCode::BAD_REQUEST,
-            Self::ValidationFailed | Self::IdempotencyKeyReused => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            Self::ValidationFailed | Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound | Self::RouteNotFound => StatusCode::NOT_FOUND,
@@ -253,7 +251,10 @@ impl ResponseError for AppError {
             Self::Client { detail, errors, .. } => (detail.clone(), errors.clone()),
             Self::Unavailable(cause) => {
                 tracing::error!(error = %cause, "database unavailable");
-                ("the database is unavailable; try again shortly".to_string(), Vec::new())
+                (
+                    "the database is unavailable; try again shortly".to_string(),
+                    Vec::new(),
+                )
             }
             Self::Internal(cause) => {
                 tracing::error!(error = %cause, "internal error");
@@ -297,7 +298,11 @@ mod tests {
 
     #[test]
     fn codes_match_their_serialised_names() {
-        for code in [ErrorCode::MalformedJson, ErrorCode::IdempotencyKeyReused, ErrorCode::InternalError] {
+        for code in [
+            ErrorCode::MalformedJson,
+            ErrorCode::IdempotencyKeyReused,
+            ErrorCode::InternalError,
+        ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }
     }

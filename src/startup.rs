@@ -63,7 +63,11 @@ impl Application {
     }
 
     pub fn build_with_pool(settings: Settings, pool: DbPool) -> Result<Self, StartupError> {
-        let verifier = JwtVerifier::new(&settings.jwt.keys, &settings.jwt.issuer, &settings.jwt.audience)?;
+        let verifier = JwtVerifier::new(
+            &settings.jwt.keys,
+            &settings.jwt.issuer,
+            &settings.jwt.audience,
+        )?;
         if settings.jwt.development_secret {
             tracing::warn!(
                 "!!! JWT_SECRET is not set: tokens are checked with the built-in DEVELOPMENT secret, which anyone can read. Set JWT_SECRET or JWT_PUBLIC_KEY_FILE before real use. !!!"
@@ -80,6 +84,7 @@ impl Application {
                 cause,
             })?
             .port();
+        let state_workers = settings.workers;
         let state = web::Data::new(AppState {
             pool,
             verifier,
@@ -101,6 +106,7 @@ impl Application {
                 .default_service(web::to(api::fallback))
                 .wrap(actix_web::middleware::from_fn(api::request_id::middleware))
         })
+        .workers(state_workers)
         .listen(listener)
         .map_err(|cause| StartupError::Bind {
             bind: "listener".into(),

@@ -48,7 +48,12 @@ impl From<AuditEventRow> for AuditEventResponse {
             id: row.id,
             occurred_at: db::from_db_time(row.occurred_at),
             actor: row.actor,
-            roles: row.roles.split(',').filter(|r| !r.is_empty()).map(str::to_string).collect(),
+            roles: row
+                .roles
+                .split(',')
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)
+                .collect(),
             action: row.action,
             entity_type: row.entity_type,
             entity_id: row.entity_id,
@@ -79,7 +84,11 @@ pub struct ListAuditEventsQuery {
 fn filter_value(field: &str, raw: Option<String>) -> Result<Option<String>, AppError> {
     raw.map(|v| {
         text::single_line(&v, 1, 100).map_err(|m| {
-            AppError::with_field(ErrorCode::InvalidQuery, format!("{field} is not valid"), FieldError::new(field, m))
+            AppError::with_field(
+                ErrorCode::InvalidQuery,
+                format!("{field} is not valid"),
+                FieldError::new(field, m),
+            )
         })
     })
     .transpose()
@@ -101,7 +110,11 @@ pub async fn list_audit_events(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(policy::READ_AUDIT)?;
     let query = query.into_inner();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref(), state.settings.page_max_limit)?;
+    let page = PageRequest::parse(
+        query.limit,
+        query.cursor.as_deref(),
+        state.settings.page_max_limit,
+    )?;
     let after = parse_key::<i64>(page.after.clone())?.unwrap_or(0);
     let filter = EventFilter {
         entity_type: filter_value("entity_type", query.entity_type)?,
@@ -155,12 +168,17 @@ pub struct StateMismatchResponse {
     security(("bearer" = [])),
 )]
 #[get("/audit/verify")]
-pub async fn verify_audit_trail(ctx: RequestContext, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn verify_audit_trail(
+    ctx: RequestContext,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     ctx.require(policy::READ_AUDIT)?;
     let authority = ctx.principal.authority.clone();
     let report = {
         let authority = authority.clone();
-        state.run(move |conn| services::audit::verify(conn, &authority)).await?
+        state
+            .run(move |conn| services::audit::verify(conn, &authority))
+            .await?
     };
     let valid = report.valid();
     Ok(HttpResponse::Ok().json(AuditVerificationResponse {

@@ -69,8 +69,14 @@ fn responses(codes: &[(u16, &str)]) -> BTreeMap<String, RefOr<Response>> {
 }
 
 const UNAUTHENTICATED: (u16, &str) = (401, "No valid bearer token (`unauthenticated`)");
-const FORBIDDEN: (u16, &str) = (403, "The token lacks a role this operation needs (`forbidden`)");
-const INTERNAL: (u16, &str) = (500, "Fault inside the service (`internal_error`); quote the request id");
+const FORBIDDEN: (u16, &str) = (
+    403,
+    "The token lacks a role this operation needs (`forbidden`)",
+);
+const INTERNAL: (u16, &str) = (
+    500,
+    "Fault inside the service (`internal_error`); quote the request id",
+);
 const UNAVAILABLE: (u16, &str) = (503, "The database is unavailable (`service_unavailable`)");
 
 /// Errors of a read of a collection.
@@ -79,7 +85,10 @@ pub struct ListErrors;
 impl IntoResponses for ListErrors {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
         responses(&[
-            (400, "Bad query parameter or cursor (`invalid_query`, `invalid_cursor`)"),
+            (
+                400,
+                "Bad query parameter or cursor (`invalid_query`, `invalid_cursor`)",
+            ),
             UNAUTHENTICATED,
             FORBIDDEN,
             INTERNAL,
@@ -110,12 +119,18 @@ pub struct CreateErrors;
 impl IntoResponses for CreateErrors {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
         responses(&[
-            (400, "Malformed JSON, unexpected shape or bad header (`malformed_json`, `invalid_body`, `invalid_header`)"),
+            (
+                400,
+                "Malformed JSON, unexpected shape or bad header (`malformed_json`, `invalid_body`, `invalid_header`)",
+            ),
             UNAUTHENTICATED,
             FORBIDDEN,
             (413, "Body over the size limit (`payload_too_large`)"),
             (415, "Body is not JSON (`unsupported_media_type`)"),
-            (422, "A rule is broken (`validation_failed`), or the Idempotency-Key was used for another request (`idempotency_key_reused`)"),
+            (
+                422,
+                "A rule is broken (`validation_failed`), or the Idempotency-Key was used for another request (`idempotency_key_reused`)",
+            ),
             INTERNAL,
             UNAVAILABLE,
         ])
@@ -128,11 +143,17 @@ pub struct UpdateErrors;
 impl IntoResponses for UpdateErrors {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
         responses(&[
-            (400, "Malformed JSON, id, shape or header (`malformed_json`, `invalid_body`, `invalid_path_parameter`, `invalid_header`)"),
+            (
+                400,
+                "Malformed JSON, id, shape or header (`malformed_json`, `invalid_body`, `invalid_path_parameter`, `invalid_header`)",
+            ),
             UNAUTHENTICATED,
             FORBIDDEN,
             (404, "No such resource in your authority (`not_found`)"),
-            (412, "If-Match does not match the current ETag (`precondition_failed`)"),
+            (
+                412,
+                "If-Match does not match the current ETag (`precondition_failed`)",
+            ),
             (413, "Body over the size limit (`payload_too_large`)"),
             (415, "Body is not JSON (`unsupported_media_type`)"),
             (422, "A rule is broken (`validation_failed`)"),

@@ -55,17 +55,21 @@ impl FromRequest for RequestContext {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready((|| {
             let state = state(req)?;
-            let raw = req
-                .headers()
-                .get(header::AUTHORIZATION)
-                .ok_or_else(|| unauthenticated("send a bearer token: `Authorization: Bearer <token>`"))?;
+            let raw = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
+                unauthenticated("send a bearer token: `Authorization: Bearer <token>`")
+            })?;
             let token = raw
                 .to_str()
                 .ok()
-                .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+                .and_then(|v| {
+                    v.strip_prefix("Bearer ")
+                        .or_else(|| v.strip_prefix("bearer "))
+                })
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
-                .ok_or_else(|| unauthenticated("the Authorization header must be `Bearer <token>`"))?;
+                .ok_or_else(|| {
+                    unauthenticated("the Authorization header must be `Bearer <token>`")
+                })?;
             let principal = state
                 .verifier
                 .verify(token)
@@ -88,7 +92,8 @@ pub struct ApiJson<T> {
 fn is_json(req: &HttpRequest) -> bool {
     match req.mime_type() {
         Ok(Some(mime)) => {
-            mime.type_() == "application" && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
+            mime.type_() == "application"
+                && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
         }
         _ => false,
     }
@@ -127,7 +132,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|e| {
-                    AppError::client(ErrorCode::InvalidBody, format!("the request body could not be read: {e}"))
+                    AppError::client(
+                        ErrorCode::InvalidBody,
+                        format!("the request body could not be read: {e}"),
+                    )
                 })?;
                 if body.len() + chunk.len() > limit {
                     return Err(too_large());
@@ -144,7 +152,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 /// Parses JSON, naming the field that failed (`outcomes[0].kind`) where there is one.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let malformed = |e: serde_json::Error| {
-        AppError::client(ErrorCode::MalformedJson, format!("the body is not valid JSON: {e}"))
+        AppError::client(
+            ErrorCode::MalformedJson,
+            format!("the body is not valid JSON: {e}"),
+        )
     };
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
@@ -154,7 +165,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             serde_json::error::Category::Data => AppError::with_field(
                 ErrorCode::InvalidBody,
                 "the body does not have the expected shape; see errors",
-                FieldError::new(if path == "." { String::new() } else { path }, inner.to_string()),
+                FieldError::new(
+                    if path == "." { String::new() } else { path },
+                    inner.to_string(),
+                ),
             ),
             _ => malformed(inner),
         }
@@ -174,13 +188,20 @@ impl FromRequest for IdempotencyKey {
         let parsed = match req.headers().get("idempotency-key") {
             None => Ok(None),
             Some(raw) => match raw.to_str() {
-                Ok(s) if !s.is_empty() && s.len() <= 255 && s.bytes().all(|b| b.is_ascii_graphic()) => {
+                Ok(s)
+                    if !s.is_empty()
+                        && s.len() <= 255
+                        && s.bytes().all(|b| b.is_ascii_graphic()) =>
+                {
                     Ok(Some(s.to_string()))
                 }
                 _ => Err(AppError::with_field(
                     ErrorCode::InvalidHeader,
                     "Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID is a good choice)",
-                    FieldError::new("Idempotency-Key", "must be 1 to 255 visible ASCII characters"),
+                    FieldError::new(
+                        "Idempotency-Key",
+                        "must be 1 to 255 visible ASCII characters",
+                    ),
                 )),
             },
         };
@@ -208,7 +229,10 @@ impl FromRequest for IfMatch {
                 ErrorCode::PreconditionRequired,
                 "updates need an If-Match header with the ETag of the version you read",
             )),
-            Some(raw) => raw.to_str().map_err(|_| bad()).and_then(|s| parse_if_match(s).ok_or_else(bad)),
+            Some(raw) => raw
+                .to_str()
+                .map_err(|_| bad())
+                .and_then(|s| parse_if_match(s).ok_or_else(bad)),
         };
         ready(parsed.map(IfMatch))
     }
@@ -238,11 +262,19 @@ fn parse_if_match(raw: &str) -> Option<Precondition> {
 
 /// Errors of actix's own path and query extractors, as problem+json.
 pub fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
-    AppError::client(ErrorCode::InvalidPathParameter, format!("a path parameter is not valid: {err}")).into()
+    AppError::client(
+        ErrorCode::InvalidPathParameter,
+        format!("a path parameter is not valid: {err}"),
+    )
+    .into()
 }
 
 pub fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
-    AppError::client(ErrorCode::InvalidQuery, format!("the query string is not valid: {err}")).into()
+    AppError::client(
+        ErrorCode::InvalidQuery,
+        format!("the query string is not valid: {err}"),
+    )
+    .into()
 }
 
 #[cfg(test)]
@@ -282,11 +314,17 @@ mod tests {
         }
         assert!(matches!(
             parse_json::<Body>(b"{\"items\": ["),
-            Err(AppError::Client { code: ErrorCode::MalformedJson, .. })
+            Err(AppError::Client {
+                code: ErrorCode::MalformedJson,
+                ..
+            })
         ));
         assert!(matches!(
             parse_json::<Body>(br#"{"items":[]} trailing"#),
-            Err(AppError::Client { code: ErrorCode::MalformedJson, .. })
+            Err(AppError::Client {
+                code: ErrorCode::MalformedJson,
+                ..
+            })
         ));
     }
 }

@@ -223,7 +223,12 @@ pub async fn create_mission(
                 let mission = services::missions::create(conn, &actor, new)?;
                 let location = format!("/api/v1/missions/{}", mission.id);
                 let version = mission.version;
-                respond::stored(StatusCode::CREATED, &MissionResponse::from(mission), Some(location), Some(version))
+                respond::stored(
+                    StatusCode::CREATED,
+                    &MissionResponse::from(mission),
+                    Some(location),
+                    Some(version),
+                )
             })
         })
         .await?;
@@ -246,7 +251,11 @@ pub async fn list_missions(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(policy::READ_MISSIONS)?;
     let query = query.into_inner();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref(), state.settings.page_max_limit)?;
+    let page = PageRequest::parse(
+        query.limit,
+        query.cursor.as_deref(),
+        state.settings.page_max_limit,
+    )?;
     let after = parse_key::<MissionId>(page.after.clone())?;
     let authority = ctx.principal.authority.clone();
     let fetch = page.fetch_limit();
@@ -278,9 +287,14 @@ pub async fn get_mission(
     ctx.require(policy::READ_MISSIONS)?;
     let id = id.into_inner();
     let authority = ctx.principal.authority.clone();
-    let mission = state.run(move |conn| services::missions::get(conn, &authority, id)).await?;
+    let mission = state
+        .run(move |conn| services::missions::get(conn, &authority, id))
+        .await?;
     let version = mission.version;
-    Ok(respond::ok_with_etag(&MissionResponse::from(mission), version))
+    Ok(respond::ok_with_etag(
+        &MissionResponse::from(mission),
+        version,
+    ))
 }
 
 /// Update a mission (`If-Match` required).
@@ -315,5 +329,8 @@ pub async fn update_mission(
         .run(move |conn| services::missions::update(conn, &actor, id, &if_match.0, changes))
         .await?;
     let version = mission.version;
-    Ok(respond::ok_with_etag(&MissionResponse::from(mission), version))
+    Ok(respond::ok_with_etag(
+        &MissionResponse::from(mission),
+        version,
+    ))
 }

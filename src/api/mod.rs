@@ -86,7 +86,11 @@ pub async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpRe
             let allow = methods.join(", ");
             let mut response = actix_web::ResponseError::error_response(&AppError::client(
                 ErrorCode::MethodNotAllowed,
-                format!("{} is not allowed on {}; allowed: {allow}", req.method(), req.path()),
+                format!(
+                    "{} is not allowed on {}; allowed: {allow}",
+                    req.method(),
+                    req.path()
+                ),
             ));
             if let Ok(value) = header::HeaderValue::from_str(&allow) {
                 response.headers_mut().insert(header::ALLOW, value);

@@ -50,10 +50,19 @@ impl PageRequest {
     }
 
     /// Cuts the extra row and issues the next cursor from the last row shown.
-    pub fn page<R, T>(&self, mut rows: Vec<R>, key: impl Fn(&R) -> String, to_item: impl Fn(R) -> T) -> Page<T> {
+    pub fn page<R, T>(
+        &self,
+        mut rows: Vec<R>,
+        key: impl Fn(&R) -> String,
+        to_item: impl Fn(R) -> T,
+    ) -> Page<T> {
         let more = rows.len() as i64 > self.limit;
         rows.truncate(usize::try_from(self.limit).unwrap_or(usize::MAX));
-        let next_cursor = if more { rows.last().map(|r| encode(&key(r))) } else { None };
+        let next_cursor = if more {
+            rows.last().map(|r| encode(&key(r)))
+        } else {
+            None
+        };
         Page {
             items: rows.into_iter().map(to_item).collect(),
             next_cursor,
@@ -106,7 +115,10 @@ mod tests {
         assert_eq!(p.after.as_deref(), Some("abc"));
         assert!(PageRequest::parse(None, Some("abc"), 200).is_err());
         assert!(PageRequest::parse(Some(0), None, 200).is_err());
-        assert_eq!(PageRequest::parse(Some(5000), None, 200).unwrap().limit, 200);
+        assert_eq!(
+            PageRequest::parse(Some(5000), None, 200).unwrap().limit,
+            200
+        );
     }
 
     #[test]
@@ -114,7 +126,15 @@ mod tests {
         let p = PageRequest::parse(Some(2), None, 200).unwrap();
         let page = p.page(vec![1, 2, 3], |r| r.to_string(), |r| r);
         assert_eq!(page.items, vec![1, 2]);
-        assert_eq!(page.next_cursor.as_deref().map(decode).transpose().unwrap().as_deref(), Some("2"));
+        assert_eq!(
+            page.next_cursor
+                .as_deref()
+                .map(decode)
+                .transpose()
+                .unwrap()
+                .as_deref(),
+            Some("2")
+        );
         let last = p.page(vec![1, 2], |r| r.to_string(), |r| r);
         assert_eq!(last.next_cursor, None);
     }

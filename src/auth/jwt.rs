@@ -11,7 +11,8 @@ use super::{Principal, Role};
 use crate::domain::authority::AuthorityId;
 
 /// Used when `JWT_SECRET` is not set. Anyone can read it here, so the service warns loudly.
-pub const DEVELOPMENT_SECRET: &str = "mission-procurement-development-secret-do-not-use-in-production";
+pub const DEVELOPMENT_SECRET: &str =
+    "mission-procurement-development-secret-do-not-use-in-production";
 
 /// Claims of a token this service accepts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -134,11 +135,14 @@ impl JwtVerifier {
 }
 
 fn principal_from(claims: Claims) -> Result<Principal, TokenError> {
-    let authority = AuthorityId::parse(&claims.authority)
-        .map_err(|m| TokenError::BadClaim("authority", m))?;
+    let authority =
+        AuthorityId::parse(&claims.authority).map_err(|m| TokenError::BadClaim("authority", m))?;
     let subject = claims.sub.trim().to_string();
     if subject.is_empty() || subject.chars().count() > 200 || subject.contains('\0') {
-        return Err(TokenError::BadClaim("sub", "must be 1 to 200 characters".into()));
+        return Err(TokenError::BadClaim(
+            "sub",
+            "must be 1 to 200 characters".into(),
+        ));
     }
     let mut roles = Vec::with_capacity(claims.roles.len());
     for raw in &claims.roles {
@@ -149,7 +153,10 @@ fn principal_from(claims: Claims) -> Result<Principal, TokenError> {
         }
     }
     if roles.is_empty() {
-        return Err(TokenError::BadClaim("roles", "must name at least one role".into()));
+        return Err(TokenError::BadClaim(
+            "roles",
+            "must name at least one role".into(),
+        ));
     }
     Ok(Principal {
         subject,
@@ -206,7 +213,13 @@ mod tests {
         let other = mint_hs256(b"other", &claims(&["officer"], 600)).unwrap();
         assert_eq!(verifier(b"k").verify(&other), Err(TokenError::BadSignature));
         let odd = mint_hs256(b"k", &claims(&["mayor"], 600)).unwrap();
-        assert!(matches!(verifier(b"k").verify(&odd), Err(TokenError::BadClaim("roles", _))));
-        assert_eq!(verifier(b"k").verify("not.a.token"), Err(TokenError::Malformed));
+        assert!(matches!(
+            verifier(b"k").verify(&odd),
+            Err(TokenError::BadClaim("roles", _))
+        ));
+        assert_eq!(
+            verifier(b"k").verify("not.a.token"),
+            Err(TokenError::Malformed)
+        );
     }
 }

@@ -8,7 +8,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::authority::AuthorityId;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Officer,
@@ -103,12 +115,21 @@ mod tests {
 
     #[test]
     fn a_role_in_the_policy_passes() {
-        assert!(principal(&[Role::Auditor, Role::Officer]).require_any(policy::WRITE_MISSIONS).is_ok());
+        assert!(
+            principal(&[Role::Auditor, Role::Officer])
+                .require_any(policy::WRITE_MISSIONS)
+                .is_ok()
+        );
     }
 
     #[test]
     fn a_missing_role_names_what_is_needed() {
-        let err = principal(&[Role::Evaluator]).require_any(policy::READ_AUDIT).unwrap_err();
-        assert_eq!(err.to_string(), "this operation needs one of the roles: auditor, admin");
+        let err = principal(&[Role::Evaluator])
+            .require_any(policy::READ_AUDIT)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "this operation needs one of the roles: auditor, admin"
+        );
     }
 }

@@ -62,16 +62,21 @@ pub fn append(conn: &mut DbConnection, event: &AuditEventRow) -> QueryResult<()>
     diesel::insert_into(audit_events::table)
         .values(event)
         .execute(conn)?;
-    diesel::update(audit_chain_heads::table.filter(audit_chain_heads::authority.eq(&event.authority)))
-        .set((
-            audit_chain_heads::seq.eq(event.seq),
-            audit_chain_heads::head_hash.eq(&event.hash),
-        ))
-        .execute(conn)?;
+    diesel::update(
+        audit_chain_heads::table.filter(audit_chain_heads::authority.eq(&event.authority)),
+    )
+    .set((
+        audit_chain_heads::seq.eq(event.seq),
+        audit_chain_heads::head_hash.eq(&event.hash),
+    ))
+    .execute(conn)?;
     Ok(())
 }
 
-pub fn head(conn: &mut DbConnection, authority: &AuthorityId) -> QueryResult<Option<(i64, String)>> {
+pub fn head(
+    conn: &mut DbConnection,
+    authority: &AuthorityId,
+) -> QueryResult<Option<(i64, String)>> {
     audit_chain_heads::table
         .filter(audit_chain_heads::authority.eq(authority.as_str()))
         .select((audit_chain_heads::seq, audit_chain_heads::head_hash))

@@ -117,7 +117,9 @@ impl ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<DbConnection, ConnectError> {
         match &self.url {
-            DatabaseUrl::Postgres(url) => Ok(DbConnection::Postgresql(PgConnection::establish(url)?)),
+            DatabaseUrl::Postgres(url) => {
+                Ok(DbConnection::Postgresql(PgConnection::establish(url)?))
+            }
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
                 // Per connection: SQLite forgets pragmas when a connection closes.
@@ -220,17 +222,29 @@ mod tests {
 
     #[test]
     fn unknown_schemes_are_refused_without_echoing_secrets() {
-        let err = DatabaseUrl::parse("mysql://root:hunter2@db/x").unwrap_err().to_string();
+        let err = DatabaseUrl::parse("mysql://root:hunter2@db/x")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("scheme `mysql`"), "{err}");
         assert!(!err.contains("hunter2"), "{err}");
-        assert!(matches!(DatabaseUrl::parse("sqlite::memory:"), Err(DbSetupError::InMemorySqlite)));
-        assert!(matches!(DatabaseUrl::parse("sqlite://"), Err(DbSetupError::EmptySqlitePath)));
-        assert!(matches!(DatabaseUrl::parse("data.db"), Err(DbSetupError::UnknownScheme(_))));
+        assert!(matches!(
+            DatabaseUrl::parse("sqlite::memory:"),
+            Err(DbSetupError::InMemorySqlite)
+        ));
+        assert!(matches!(
+            DatabaseUrl::parse("sqlite://"),
+            Err(DbSetupError::EmptySqlitePath)
+        ));
+        assert!(matches!(
+            DatabaseUrl::parse("data.db"),
+            Err(DbSetupError::UnknownScheme(_))
+        ));
     }
 
     #[test]
     fn redaction_drops_credentials() {
-        let url = DatabaseUrl::parse("postgres://user:secret@db.example:5432/mp?sslmode=require").unwrap();
+        let url = DatabaseUrl::parse("postgres://user:secret@db.example:5432/mp?sslmode=require")
+            .unwrap();
         assert_eq!(url.redacted(), "PostgreSQL at db.example:5432/mp");
     }
 }

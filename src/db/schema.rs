@@ -54,4 +54,9 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(missions, audit_events, audit_chain_heads, idempotency_keys);
+diesel::allow_tables_to_appear_in_same_query!(
+    missions,
+    audit_events,
+    audit_chain_heads,
+    idempotency_keys
+);

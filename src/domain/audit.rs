@@ -53,7 +53,8 @@ impl EventContent {
             prev_hash,
             self.authority,
             self.seq,
-            self.occurred_at.to_rfc3339_opts(SecondsFormat::Micros, true),
+            self.occurred_at
+                .to_rfc3339_opts(SecondsFormat::Micros, true),
             self.actor,
             self.roles,
             self.action,
@@ -204,7 +205,11 @@ mod tests {
                     note: None,
                 };
                 let hash = content.chain_hash(&prev);
-                let event = StoredEvent { content, prev_hash: prev.clone(), hash: hash.clone() };
+                let event = StoredEvent {
+                    content,
+                    prev_hash: prev.clone(),
+                    hash: hash.clone(),
+                };
                 prev = hash;
                 event
             })
@@ -255,6 +260,9 @@ mod tests {
         let mut verifier = ChainVerifier::default();
         events[..4].iter().for_each(|e| verifier.push(e));
         let report = verifier.finish(Some((5, events[4].hash.clone())));
-        assert_eq!(report.first_broken.unwrap().reason, BreakReason::HeadMismatch);
+        assert_eq!(
+            report.first_broken.unwrap().reason,
+            BreakReason::HeadMismatch
+        );
     }
 }

@@ -322,9 +322,21 @@ mod tests {
             },
             now,
         );
-        assert!(!m.apply(MissionChanges { status: Some(MissionStatus::Active), ..Default::default() }, now));
+        assert!(!m.apply(
+            MissionChanges {
+                status: Some(MissionStatus::Active),
+                ..Default::default()
+            },
+            now
+        ));
         assert_eq!(m.version, 1);
-        assert!(m.apply(MissionChanges { status: Some(MissionStatus::Achieved), ..Default::default() }, now));
+        assert!(m.apply(
+            MissionChanges {
+                status: Some(MissionStatus::Achieved),
+                ..Default::default()
+            },
+            now
+        ));
         assert_eq!(m.version, 2);
     }
 }

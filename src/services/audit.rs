@@ -59,7 +59,8 @@ pub fn verify(conn: &mut DbConnection, authority: &AuthorityId) -> Result<Verify
         let mut last_digest: HashMap<(String, String), String> = HashMap::new();
         let mut after = 0;
         loop {
-            let page = db::audit::list(conn, authority, &EventFilter::default(), after, VERIFY_PAGE)?;
+            let page =
+                db::audit::list(conn, authority, &EventFilter::default(), after, VERIFY_PAGE)?;
             for row in &page {
                 verifier.push(&stored_event(row));
                 last_digest.insert(
@@ -87,9 +88,10 @@ pub fn verify(conn: &mut DbConnection, authority: &AuthorityId) -> Result<Verify
                 let reason = match (current, recorded) {
                     (Err(e), _) => Some(format!("the stored row no longer parses: {}", e.reason)),
                     (Ok(_), None) => Some("no audit event records this entity".to_string()),
-                    (Ok(now), Some(then)) if &now != then => {
-                        Some("the stored state differs from the state its last audit event recorded".to_string())
-                    }
+                    (Ok(now), Some(then)) if &now != then => Some(
+                        "the stored state differs from the state its last audit event recorded"
+                            .to_string(),
+                    ),
                     _ => None,
                 };
                 if let Some(reason) = reason {
@@ -122,7 +124,12 @@ fn stored_event(row: &AuditEventRow) -> StoredEvent {
             seq: row.seq,
             occurred_at: db::from_db_time(row.occurred_at),
             actor: row.actor.clone(),
-            roles: row.roles.split(',').filter(|r| !r.is_empty()).map(str::to_string).collect(),
+            roles: row
+                .roles
+                .split(',')
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)
+                .collect(),
             action: row.action.clone(),
             entity_type: row.entity_type.clone(),
             entity_id: row.entity_id.clone(),

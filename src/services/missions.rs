@@ -10,16 +10,39 @@ use super::{Actor, Precondition, write_tx};
 
 pub const ENTITY: &str = "mission";
 
-pub fn create(conn: &mut DbConnection, actor: &Actor, new: NewMission) -> Result<Mission, AppError> {
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    new: NewMission,
+) -> Result<Mission, AppError> {
     write_tx(conn, actor, |conn, audit| {
-        let mission = Mission::create(MissionId::new(), actor.principal.authority.clone(), new, audit.now());
-        db::missions::insert(conn, &MissionRow::from_domain(&mission).map_err(AppError::internal)?)?;
-        audit.record(conn, "mission.created", ENTITY, &mission.id.to_string(), &mission, None)?;
+        let mission = Mission::create(
+            MissionId::new(),
+            actor.principal.authority.clone(),
+            new,
+            audit.now(),
+        );
+        db::missions::insert(
+            conn,
+            &MissionRow::from_domain(&mission).map_err(AppError::internal)?,
+        )?;
+        audit.record(
+            conn,
+            "mission.created",
+            ENTITY,
+            &mission.id.to_string(),
+            &mission,
+            None,
+        )?;
         Ok(mission)
     })
 }
 
-pub fn get(conn: &mut DbConnection, authority: &AuthorityId, id: MissionId) -> Result<Mission, AppError> {
+pub fn get(
+    conn: &mut DbConnection,
+    authority: &AuthorityId,
+    id: MissionId,
+) -> Result<Mission, AppError> {
     db::missions::find(conn, authority, id)?
         .ok_or_else(|| AppError::not_found("mission"))?
         .into_domain()
@@ -51,8 +74,18 @@ pub fn update(
         let mut mission = get(conn, &actor.principal.authority, id)?;
         precondition.check(ENTITY, mission.version)?;
         if mission.apply(changes, audit.now()) {
-            db::missions::update(conn, &MissionRow::from_domain(&mission).map_err(AppError::internal)?)?;
-            audit.record(conn, "mission.updated", ENTITY, &mission.id.to_string(), &mission, None)?;
+            db::missions::update(
+                conn,
+                &MissionRow::from_domain(&mission).map_err(AppError::internal)?,
+            )?;
+            audit.record(
+                conn,
+                "mission.updated",
+                ENTITY,
+                &mission.id.to_string(),
+                &mission,
+                None,
+            )?;
         }
         Ok(mission)
     })

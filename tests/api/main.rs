@@ -1,1 +1,15 @@
+//! HTTP integration tests: the real server, on SQLite and on PostgreSQL.
+// Test code: a failed expectation should stop the test where it happened.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod helpers;
+
+mod audit;
+mod auth;
+mod cli;
+mod conventions;
+mod idempotency;
+mod missions;
+mod openapi;
+mod operations;
+mod startup;

@@ -1,0 +1,326 @@
+//! The test application: the real server on port 0, on a fresh SQLite file or a fresh
+//! PostgreSQL schema (dropped afterwards), with a typed client.
+
+use std::path::PathBuf;
+
+use awc::http::{Method, StatusCode};
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use mission_procurement::auth::jwt::{Claims, KeyConfig, mint_hs256};
+use mission_procurement::config::{JwtSettings, Settings};
+use mission_procurement::db::{self, DatabaseUrl, DbPool};
+use mission_procurement::startup::Application;
+use serde_json::Value;
+
+pub const SECRET: &str = "integration-test-secret-of-at-least-32-bytes";
+pub const ISSUER: &str = "mission-procurement";
+pub const AUDIENCE: &str = "mission-procurement-api";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where PostgreSQL tests create their schemas.
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// In CI (or with REQUIRE_POSTGRES=1) PostgreSQL tests must run: an unreachable server fails
+/// them. Elsewhere they are skipped with a loud notice, so `cargo test` works with no server.
+fn postgres_required() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false")
+        || std::env::var("REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
+}
+
+enum TestDb {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, schema: String },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match self {
+            TestDb::Sqlite(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            TestDb::Postgres { admin_url, schema } => {
+                if let Ok(mut conn) = PgConnection::establish(admin_url) {
+                    let _ = diesel::sql_query(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                        .execute(&mut conn);
+                }
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub backend: Backend,
+    /// Direct access to the database, for edits behind the service's back.
+    pub pool: DbPool,
+    client: awc::Client,
+    _db: TestDb,
+}
+
+pub fn test_settings(database_url: String) -> Settings {
+    Settings {
+        bind: "127.0.0.1:0".into(),
+        database_url,
+        db_pool_size: 4,
+        jwt: JwtSettings {
+            keys: KeyConfig::SharedSecret(SECRET.as_bytes().to_vec()),
+            development_secret: false,
+            issuer: ISSUER.into(),
+            audience: AUDIENCE.into(),
+        },
+        max_body_bytes: 64 * 1024,
+        page_max_limit: 200,
+        log_json: false,
+        workers: 1,
+    }
+}
+
+/// A fresh database for one test: its URL and the guard that removes it.
+fn fresh_database(backend: Backend) -> Option<(String, TestDb)> {
+    let unique = uuid::Uuid::now_v7().simple().to_string();
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(format!("mission-procurement-test-{unique}"));
+            let url = format!("sqlite://{}", dir.join("test.db").display());
+            Some((url, TestDb::Sqlite(dir)))
+        }
+        Backend::Postgres => {
+            let admin_url = postgres_admin_url();
+            let mut conn = match PgConnection::establish(&admin_url) {
+                Ok(conn) => conn,
+                Err(e) if postgres_required() => {
+                    panic!("PostgreSQL is required here but unreachable at {admin_url}: {e}")
+                }
+                Err(e) => {
+                    eprintln!(
+                        "\n*** SKIPPING a PostgreSQL test: {admin_url} is unreachable ({e}). CI runs them. ***\n"
+                    );
+                    return None;
+                }
+            };
+            let schema = format!("t_{unique}");
+            diesel::sql_query(format!("CREATE SCHEMA {schema}"))
+                .execute(&mut conn)
+                .expect("create test schema");
+            let sep = if admin_url.contains('?') { '&' } else { '?' };
+            let url = format!("{admin_url}{sep}options=-csearch_path%3D{schema}");
+            Some((url, TestDb::Postgres { admin_url, schema }))
+        }
+    }
+}
+
+impl TestApp {
+    /// `None` only for PostgreSQL when it is unreachable outside CI.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, |s| s).await
+    }
+
+    pub async fn spawn_with(
+        backend: Backend,
+        adjust: impl FnOnce(Settings) -> Settings,
+    ) -> Option<TestApp> {
+        let (database_url, guard) = fresh_database(backend)?;
+        let settings = adjust(test_settings(database_url.clone()));
+        let url = DatabaseUrl::parse(&database_url).expect("test url");
+        let pool = db::connect(&url, 4).expect("test database");
+        let app = Application::build_with_pool(settings, pool.clone()).expect("build app");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        actix_web::rt::spawn(app.run_until_stopped());
+        Some(TestApp {
+            address,
+            backend,
+
+            pool,
+            client: awc::Client::builder().disable_redirects().finish(),
+            _db: guard,
+        })
+    }
+
+    pub fn token(&self, authority: &str, roles: &[&str]) -> String {
+        token_for(authority, roles, "alice", 600)
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> awc::ClientRequest {
+        self.client
+            .request(method, format!("{}{}", self.address, path))
+    }
+
+    pub async fn send(&self, req: awc::ClientRequest, body: Option<Value>) -> TestResponse {
+        let result = match body {
+            Some(json) => {
+                req.insert_header(("content-type", "application/json"))
+                    .send_body(json.to_string())
+                    .await
+            }
+            None => req.send().await,
+        };
+        TestResponse::read(result.expect("request sent")).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> TestResponse {
+        self.send(self.request(Method::GET, path).bearer_auth(token), None)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> TestResponse {
+        self.send(
+            self.request(Method::POST, path).bearer_auth(token),
+            Some(body),
+        )
+        .await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, etag: &str, body: Value) -> TestResponse {
+        let req = self
+            .request(Method::PATCH, path)
+            .bearer_auth(token)
+            .insert_header(("if-match", etag));
+        self.send(req, Some(body)).await
+    }
+
+    /// Creates a mission as an officer of `authority` and returns its body.
+    pub async fn create_mission(&self, authority: &str, statement: &str) -> Value {
+        let token = self.token(authority, &["officer"]);
+        let res = self
+            .post("/api/v1/missions", &token, mission_body(statement))
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        res.body
+    }
+}
+
+pub fn token_for(authority: &str, roles: &[&str], sub: &str, ttl: i64) -> String {
+    let now = chrono::Utc::now().timestamp();
+    let claims = Claims {
+        sub: sub.into(),
+        authority: authority.into(),
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+        iss: ISSUER.into(),
+        aud: AUDIENCE.into(),
+        iat: now,
+        exp: now + ttl,
+    };
+    mint_hs256(SECRET.as_bytes(), &claims).expect("mint")
+}
+
+pub fn mission_body(statement: &str) -> Value {
+    serde_json::json!({
+        "statement": statement,
+        "target_year": 2030,
+        "outcomes": [{
+            "kind": "early_change",
+            "title": "More children eat breakfast",
+            "indicators": [{"name": "Children in breakfast clubs", "unit": "children", "baseline": "2400", "target": "4000.50"}]
+        }]
+    })
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: awc::http::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl TestResponse {
+    async fn read(
+        mut res: awc::ClientResponse<
+            impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
+            + Unpin,
+        >,
+    ) -> Self {
+        let bytes = res.body().limit(16 * 1024 * 1024).await.expect("body");
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        TestResponse {
+            status: res.status(),
+            headers: res.headers().clone(),
+            body,
+            text,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts a problem+json error with this status and code; returns the body.
+    pub fn assert_problem(&self, status: u16, code: &str) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "body: {}",
+            self.text
+        );
+        assert_eq!(self.body["code"], code, "body: {}", self.text);
+        assert_eq!(self.body["status"], status);
+        assert_eq!(
+            self.body["type"],
+            format!("urn:mission-procurement:problem:{code}")
+        );
+        assert!(self.body["title"].is_string() && self.body["detail"].is_string());
+        assert_eq!(
+            self.body["request_id"].as_str(),
+            self.header("x-request-id"),
+            "request id in body and header"
+        );
+        assert!(self.body["errors"].is_array());
+        &self.body
+    }
+
+    /// The `field` of each entry of `errors[]`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| e["field"].as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Runs each named `async fn(TestApp)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                use $crate::helpers::{Backend, TestApp};
+
+                #[actix_web::test]
+                async fn sqlite() {
+                    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite test app");
+                    super::$name(app).await;
+                }
+
+                #[actix_web::test]
+                async fn postgres() {
+                    if let Some(app) = TestApp::spawn(Backend::Postgres).await {
+                        super::$name(app).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+
+impl TestResponse {
+    pub async fn from_client(
+        res: awc::ClientResponse<
+            impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
+            + Unpin,
+        >,
+    ) -> Self {
+        Self::read(res).await
+    }
+}

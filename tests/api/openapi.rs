@@ -1,0 +1,99 @@
+//! The committed OpenAPI document is the generated one, and every operation is documented
+//! the way clients rely on.
+
+use awc::http::{Method, StatusCode};
+
+use crate::helpers::{Backend, TestApp};
+
+const COMMITTED: &str = "openapi/openapi.json";
+
+fn generated() -> serde_json::Value {
+    serde_json::to_value(mission_procurement::api::openapi()).unwrap()
+}
+
+#[test]
+fn committed_spec_matches_the_generated_one() {
+    let generated = mission_procurement::api::openapi()
+        .to_pretty_json()
+        .unwrap()
+        + "\n";
+    if std::env::var("UPDATE_OPENAPI").is_ok_and(|v| v == "1") {
+        std::fs::create_dir_all("openapi").unwrap();
+        std::fs::write(COMMITTED, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(COMMITTED).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{COMMITTED} is out of date with the code. Regenerate it with\n\n    UPDATE_OPENAPI=1 cargo test --test api openapi\n\n(or `cargo run -- openapi > {COMMITTED}`) and commit the result."
+    );
+}
+
+#[test]
+fn every_operation_is_fully_documented() {
+    let spec = generated();
+    assert_eq!(spec["openapi"], "3.1.0");
+    let mut operation_ids = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let name = format!("{method} {path}");
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{name}: no operationId"));
+            assert!(
+                id.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{name}: operationId {id} is not snake_case"
+            );
+            operation_ids.push(id.to_string());
+            assert!(
+                op["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{name}: no tag"
+            );
+            let responses = op["responses"].as_object().unwrap();
+            for (status, response) in responses {
+                assert!(
+                    response["description"]
+                        .as_str()
+                        .is_some_and(|d| !d.is_empty()),
+                    "{name} {status}: no description"
+                );
+            }
+            if path.starts_with("/api/") {
+                assert_eq!(
+                    op["security"],
+                    serde_json::json!([{"bearer": []}]),
+                    "{name}: no bearer security"
+                );
+                for status in ["401", "403", "500"] {
+                    let problem = &responses[status]["content"]["application/problem+json"];
+                    assert!(
+                        problem.is_object(),
+                        "{name}: {status} not documented as problem+json"
+                    );
+                }
+            }
+        }
+    }
+    let count = operation_ids.len();
+    operation_ids.sort();
+    operation_ids.dedup();
+    assert_eq!(operation_ids.len(), count, "operation ids are unique");
+    assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+#[actix_web::test]
+async fn the_spec_and_the_docs_page_are_served() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let res = app
+        .send(app.request(Method::GET, "/openapi.json"), None)
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.body, generated());
+    let docs = app.send(app.request(Method::GET, "/docs/"), None).await;
+    assert_eq!(docs.status, StatusCode::OK);
+    assert!(
+        docs.text.contains("swagger"),
+        "the interactive page is served"
+    );
+    let redirect = app.send(app.request(Method::GET, "/docs"), None).await;
+    assert!(redirect.status.is_redirection());
+}
