@@ -43,6 +43,8 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     /// The request conflicts with the resource's current state.
     Conflict,
+    /// The lifecycle does not allow this action from the resource's current status.
+    IllegalTransition,
     /// The body is larger than the configured limit.
     PayloadTooLarge,
     /// The body's `Content-Type` is not `application/json`.
@@ -72,6 +74,7 @@ impl ErrorCode {
             Self::PreconditionRequired => "precondition_required",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::Conflict => "conflict",
+            Self::IllegalTransition => "illegal_transition",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::ServiceUnavailable => "service_unavailable",
@@ -94,7 +97,7 @@ impl ErrorCode {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            Self::Conflict => StatusCode::CONFLICT,
+            Self::Conflict | Self::IllegalTransition => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -120,6 +123,7 @@ impl ErrorCode {
             Self::PreconditionRequired => "Precondition required",
             Self::IdempotencyKeyReused => "Idempotency key reused",
             Self::Conflict => "Conflict",
+            Self::IllegalTransition => "Illegal transition",
             Self::PayloadTooLarge => "Payload too large",
             Self::UnsupportedMediaType => "Unsupported media type",
             Self::ServiceUnavailable => "Service unavailable",
@@ -193,6 +197,18 @@ impl From<ValidationErrors> for AppError {
 impl From<crate::auth::MissingRole> for AppError {
     fn from(e: crate::auth::MissingRole) -> Self {
         Self::client(ErrorCode::Forbidden, e.to_string())
+    }
+}
+
+impl From<crate::domain::tender::IllegalTransition> for AppError {
+    fn from(e: crate::domain::tender::IllegalTransition) -> Self {
+        Self::client(ErrorCode::IllegalTransition, e.to_string())
+    }
+}
+
+impl From<crate::db::CorruptRow> for AppError {
+    fn from(e: crate::db::CorruptRow) -> Self {
+        Self::internal(e)
     }
 }
 

@@ -20,6 +20,9 @@ use crate::error::{ErrorCode, PROBLEM_JSON, Problem, ProblemFieldError};
     components(schemas(Problem, ProblemFieldError, ErrorCode)),
     tags(
         (name = "missions", description = "An authority's missions and their theory of change"),
+        (name = "tenders", description = "Tenders, their lifecycle and evaluation model"),
+        (name = "bids", description = "Bids, evaluators' scores and moderation"),
+        (name = "evaluation", description = "Scoring, decision support and award"),
         (name = "audit", description = "The hash-chained audit trail"),
         (name = "operations", description = "Liveness and readiness"),
     ),
@@ -158,6 +161,26 @@ impl IntoResponses for UpdateErrors {
             (415, "Body is not JSON (`unsupported_media_type`)"),
             (422, "A rule is broken (`validation_failed`)"),
             (428, "If-Match is missing (`precondition_required`)"),
+            INTERNAL,
+            UNAVAILABLE,
+        ])
+    }
+}
+
+/// Errors of a lifecycle action (POST without a body).
+pub struct TransitionErrors;
+
+impl IntoResponses for TransitionErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[
+            (400, "Malformed id (`invalid_path_parameter`)"),
+            UNAUTHENTICATED,
+            FORBIDDEN,
+            (404, "No such resource in your authority (`not_found`)"),
+            (
+                409,
+                "Not allowed from the current status (`illegal_transition`)",
+            ),
             INTERNAL,
             UNAVAILABLE,
         ])

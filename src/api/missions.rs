@@ -1,6 +1,5 @@
 //! `/api/v1/missions`: an authority's missions and their theory of change.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -15,13 +14,13 @@ use crate::domain::mission::{
 };
 use crate::domain::validation::ValidationErrors;
 use crate::error::AppError;
-use crate::services::{self, idempotency};
+use crate::services;
 use crate::startup::AppState;
 
 use super::docs::{CreateErrors, GetErrors, ListErrors, UpdateErrors};
 use super::extract::{ApiJson, IdempotencyKey, IfMatch, RequestContext};
 use super::pagination::{Page, PageRequest, parse_key};
-use super::respond;
+use super::respond::{self, Created};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -190,14 +189,12 @@ pub struct ListMissionsQuery {
     pub status: Option<MissionStatus>,
 }
 
-const IDEMPOTENCY_KEY_DOC: &str = "Makes a retry safe: the same key with the same request returns the first response (with `Idempotent-Replayed: true`); with a different request it is refused (422). Keys are per authority.";
-
 /// Create a mission.
 #[utoipa::path(
     tag = "missions",
     operation_id = "create_mission",
     request_body = CreateMissionRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENCY_KEY_DOC)),
+    params(("Idempotency-Key" = Option<String>, Header, description = super::IDEMPOTENCY_KEY_DOC)),
     responses(
         (status = 201, description = "The mission, with its ETag and Location", body = MissionResponse,
             headers(("ETag" = String, description = "Strong ETag of this version"), ("Location" = String, description = "URL of the new mission"))),
@@ -214,25 +211,23 @@ pub async fn create_mission(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(policy::WRITE_MISSIONS)?;
-    let fingerprint = idempotency::fingerprint("POST", req.path(), &body.raw);
     let new = NewMission::try_from(body.value)?;
-    let actor = ctx.actor();
-    let (response, replayed) = state
-        .run(move |conn| {
-            idempotency::run_once(conn, &actor, key.0.as_deref(), &fingerprint, |conn| {
-                let mission = services::missions::create(conn, &actor, new)?;
-                let location = format!("/api/v1/missions/{}", mission.id);
-                let version = mission.version;
-                respond::stored(
-                    StatusCode::CREATED,
-                    &MissionResponse::from(mission),
-                    Some(location),
-                    Some(version),
-                )
+    respond::create(
+        &state,
+        &ctx,
+        key,
+        req.path(),
+        &body.raw,
+        move |conn, actor| {
+            let mission = services::missions::create(conn, actor, new)?;
+            Ok(Created {
+                location: format!("/api/v1/missions/{}", mission.id),
+                version: Some(mission.version),
+                body: MissionResponse::from(mission),
             })
-        })
-        .await?;
-    Ok(respond::send(response, replayed))
+        },
+    )
+    .await
 }
 
 /// List the authority's missions.

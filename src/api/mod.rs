@@ -2,6 +2,7 @@
 //! response), the OpenAPI document they generate, and the fallback for unknown routes.
 
 pub mod audit;
+pub mod bids;
 pub mod docs;
 pub mod extract;
 pub mod health;
@@ -9,6 +10,10 @@ pub mod missions;
 pub mod pagination;
 pub mod request_id;
 pub mod respond;
+pub mod tenders;
+
+/// The description of the `Idempotency-Key` header on every create.
+pub const IDEMPOTENCY_KEY_DOC: &str = "Makes a retry safe: the same key with the same request returns the first response (with `Idempotent-Replayed: true`); with a different request it is refused (422). Keys are per authority.";
 
 use actix_web::dev::ResourceDef;
 use actix_web::http::header;
@@ -28,6 +33,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(missions::list_missions)
             .service(missions::get_mission)
             .service(missions::update_mission)
+            .service(tenders::create_tender)
+            .service(tenders::list_tenders)
+            .service(tenders::get_tender)
+            .service(tenders::update_tender)
+            .service(tenders::open_tender)
+            .service(tenders::close_tender)
+            .service(tenders::cancel_tender)
+            .service(tenders::get_criteria)
+            .service(tenders::put_criteria)
+            .service(bids::create_bid)
+            .service(bids::list_bids)
+            .service(bids::get_bid)
+            .service(bids::update_bid)
+            .service(bids::submit_score)
+            .service(bids::list_scores)
+            .service(bids::moderate_score)
             .service(audit::list_audit_events)
             .service(audit::verify_audit_trail),
     );

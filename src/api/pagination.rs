@@ -40,7 +40,8 @@ impl PageRequest {
             }
             Some(n) => n.min(max),
         };
-        let after = cursor.map(decode).transpose()?;
+        // An empty cursor is the same as none: the first page.
+        let after = cursor.filter(|c| !c.is_empty()).map(decode).transpose()?;
         Ok(Self { limit, after })
     }
 

@@ -69,6 +69,16 @@ pub mod policy {
     pub const READ_MISSIONS: &[Role] = &Role::ALL;
     pub const WRITE_MISSIONS: &[Role] = &[Role::Officer, Role::Admin];
     pub const READ_AUDIT: &[Role] = &[Role::Auditor, Role::Admin];
+    /// Tenders, their criteria and bids are read by every role of the authority.
+    pub const READ_TENDERS: &[Role] = &Role::ALL;
+    pub const WRITE_TENDERS: &[Role] = &[Role::Officer, Role::Admin];
+    /// Council systems may push bids received through their e-tendering portal.
+    pub const SUBMIT_BIDS: &[Role] = &[Role::Officer, Role::Admin, Role::Integration];
+    pub const SCORE_BIDS: &[Role] = &[Role::Evaluator];
+    pub const MODERATE_SCORES: &[Role] = &[Role::Officer, Role::Admin];
+    /// Who sees every evaluator's scores and the evaluation results before award.
+    pub const READ_EVALUATION: &[Role] = &[Role::Officer, Role::Admin, Role::Auditor];
+    pub const AWARD: &[Role] = &[Role::Officer, Role::Admin];
 }
 
 /// An authenticated caller: subject, authority (tenant) and roles, from a verified token.

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::missions;
-use super::{DbConnection, from_db_time, to_db_time};
+use super::{CorruptRow, DbConnection, from_db_time, to_db_time};
 use crate::domain::authority::AuthorityId;
 use crate::domain::ids::MissionId;
 use crate::domain::mission::{Mission, MissionStatement, MissionStatus, TargetYear};
@@ -23,20 +23,6 @@ pub struct MissionRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// A stored row that no longer parses: data changed behind the service's back.
-#[derive(Debug, thiserror::Error)]
-#[error("stored mission {id} is corrupt: {reason}")]
-pub struct CorruptRow {
-    pub id: String,
-    pub reason: String,
-}
-
-impl From<CorruptRow> for crate::error::AppError {
-    fn from(e: CorruptRow) -> Self {
-        Self::internal(e)
-    }
-}
-
 impl MissionRow {
     pub fn from_domain(m: &Mission) -> Result<Self, serde_json::Error> {
         Ok(Self {
@@ -53,10 +39,7 @@ impl MissionRow {
     }
 
     pub fn into_domain(self) -> Result<Mission, CorruptRow> {
-        let corrupt = |reason: String| CorruptRow {
-            id: self.id.clone(),
-            reason,
-        };
+        let corrupt = |reason: String| CorruptRow::new("mission", &self.id, reason);
         Ok(Mission {
             id: self.id.parse().map_err(|e| corrupt(format!("id: {e}")))?,
             authority: AuthorityId::parse(&self.authority).map_err(corrupt)?,

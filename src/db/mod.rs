@@ -5,6 +5,7 @@ pub mod audit;
 pub mod idempotency;
 pub mod missions;
 pub mod schema;
+pub mod tenders;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -189,6 +190,25 @@ pub fn migrations_current(conn: &mut DbConnection) -> Result<bool, String> {
         DbConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
     };
     pending.map(|p| !p).map_err(|e| e.to_string())
+}
+
+/// A stored row that no longer parses: data changed behind the service's back.
+#[derive(Debug, thiserror::Error)]
+#[error("stored {entity} {id} is corrupt: {reason}")]
+pub struct CorruptRow {
+    pub entity: &'static str,
+    pub id: String,
+    pub reason: String,
+}
+
+impl CorruptRow {
+    pub fn new(entity: &'static str, id: &str, reason: impl std::fmt::Display) -> Self {
+        Self {
+            entity,
+            id: id.to_string(),
+            reason: reason.to_string(),
+        }
+    }
 }
 
 /// Timestamps are stored as naive UTC at microsecond precision, the finest both backends keep.

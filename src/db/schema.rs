@@ -54,9 +54,112 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    tenders (id) {
+        id -> Text,
+        authority -> Text,
+        title -> Text,
+        description -> Text,
+        estimated_value -> Nullable<Text>,
+        currency -> Text,
+        award_method -> Text,
+        tie_break -> Text,
+        abnormally_low_percent -> Text,
+        spread_threshold -> Text,
+        mission_ids -> Text,
+        status -> Text,
+        evaluation_model -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bids (id) {
+        id -> Text,
+        authority -> Text,
+        tender_id -> Text,
+        supplier_name -> Text,
+        supplier_identifier -> Text,
+        supplier_sme -> Bool,
+        supplier_vcse -> Bool,
+        supplier_locality -> Nullable<Text>,
+        price -> Text,
+        submitted_at -> Timestamp,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        responses -> Text,
+        abnormally_low_explanation -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluator_scores (bid_id, criterion_code, evaluator) {
+        authority -> Text,
+        tender_id -> Text,
+        bid_id -> Text,
+        criterion_code -> Text,
+        evaluator -> Text,
+        score -> Text,
+        rationale -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    moderated_scores (bid_id, criterion_code) {
+        authority -> Text,
+        tender_id -> Text,
+        bid_id -> Text,
+        criterion_code -> Text,
+        moderator -> Text,
+        score -> Text,
+        rationale -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluations (id) {
+        id -> Text,
+        authority -> Text,
+        tender_id -> Text,
+        engine_version -> Text,
+        input -> Text,
+        result -> Text,
+        content_hash -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    awards (id) {
+        id -> Text,
+        authority -> Text,
+        tender_id -> Text,
+        evaluation_id -> Text,
+        bid_id -> Text,
+        justification -> Nullable<Text>,
+        standstill_ends -> Date,
+        decided_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     missions,
     audit_events,
     audit_chain_heads,
-    idempotency_keys
+    idempotency_keys,
+    tenders,
+    bids,
+    evaluator_scores,
+    moderated_scores,
+    evaluations,
+    awards,
 );

@@ -60,6 +60,22 @@ typed_id!(
     /// One event of the audit trail.
     AuditEventId
 );
+typed_id!(
+    /// A tender (a procurement) of an authority.
+    TenderId
+);
+typed_id!(
+    /// A bid submitted to a tender.
+    BidId
+);
+typed_id!(
+    /// A frozen evaluation: stored inputs and results of the scoring engine.
+    EvaluationId
+);
+typed_id!(
+    /// The award decision of a tender.
+    AwardId
+);
 
 #[cfg(test)]
 mod tests {

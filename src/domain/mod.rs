@@ -4,5 +4,6 @@ pub mod audit;
 pub mod authority;
 pub mod ids;
 pub mod mission;
+pub mod tender;
 pub mod text;
 pub mod validation;

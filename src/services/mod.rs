@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod idempotency;
 pub mod missions;
+pub mod tenders;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
