@@ -324,3 +324,115 @@ impl TestResponse {
         Self::read(res).await
     }
 }
+
+/// A model with a criterion in every category: price (lowest ratio, 40), quality scale (30),
+/// social value quantity (10), mission alignment scale (10), reinvestment conditionality
+/// quantity (10) and a quality gate.
+pub fn model_body(mission_id: &str) -> Value {
+    let scale = serde_json::json!({"type": "scale", "levels": [
+        {"score": "0", "descriptor": "No response or deficient"},
+        {"score": "1", "descriptor": "Inadequate"},
+        {"score": "2", "descriptor": "Partly answers, significant gaps"},
+        {"score": "3", "descriptor": "Substantially answers, lacks detail"},
+        {"score": "4", "descriptor": "Answers all elements, minor gaps"},
+        {"score": "5", "descriptor": "Comprehensive and thorough"}
+    ]});
+    serde_json::json!({
+        "criteria": [
+            {"code": "PRICE", "title": "Price", "category": "price", "weight": "40", "method": {"type": "lowest_ratio"}},
+            {"code": "Q1", "title": "Reablement approach", "category": "quality", "weight": "30", "method": scale},
+            {"code": "SV1", "title": "Apprenticeships for local young people", "category": "social_value", "weight": "10",
+             "method": {"type": "quantity", "direction": "higher_better", "scoring": {"type": "relative_to_best"}}},
+            {"code": "M1", "title": "Contribution to the estates mission", "category": "mission_alignment", "weight": "10",
+             "mission_id": mission_id, "method": scale},
+            {"code": "C1", "title": "Share of profit reinvested in care workers' training", "category": "conditionality",
+             "conditionality_type": "reinvestment", "weight": "10",
+             "method": {"type": "quantity", "direction": "higher_better", "scoring": {"type": "linear", "threshold": "0", "target": "20"}}},
+            {"code": "G1", "title": "Registered with the Care Quality Commission", "category": "quality", "weight": "0", "method": {"type": "gate"}}
+        ]
+    })
+}
+
+pub fn bid_body(
+    name: &str,
+    price: &str,
+    apprenticeships: &str,
+    reinvest: &str,
+    cqc: bool,
+) -> Value {
+    serde_json::json!({
+        "supplier": {"name": name, "identifier": format!("GB-COH-{}", name.len()), "sme": true, "vcse": false, "locality": "Camden"},
+        "price": price,
+        "responses": [
+            {"criterion_code": "SV1", "quantity": apprenticeships},
+            {"criterion_code": "C1", "quantity": reinvest,
+             "commitment": {"type": "reinvestment", "percent_of_profit": reinvest, "purpose": "care workers' training"}},
+            {"criterion_code": "G1", "gate_passed": cqc}
+        ]
+    })
+}
+
+impl TestApp {
+    /// A draft tender of `authority` with the full model; returns its id.
+    pub async fn tender_with_model(&self, authority: &str) -> String {
+        let mission = self
+            .create_mission(
+                authority,
+                "By 2030, Camden's estates and streets are creative and sustainable",
+            )
+            .await;
+        let token = self.token(authority, &["officer"]);
+        let res = self
+            .post("/api/v1/tenders", &token, serde_json::json!({"title": "Long-term care and reablement", "estimated_value": "4500000"}))
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        let id = res.body["id"].as_str().unwrap().to_string();
+        let res = self
+            .send(
+                self.request(Method::PUT, &format!("/api/v1/tenders/{id}/criteria"))
+                    .bearer_auth(&token)
+                    .insert_header(("if-match", "*")),
+                Some(model_body(mission["id"].as_str().unwrap())),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        id
+    }
+
+    pub async fn action(&self, path: &str, token: &str) -> TestResponse {
+        self.send(self.request(Method::POST, path).bearer_auth(token), None)
+            .await
+    }
+
+    /// A tender in evaluation with three bids (A cheapest, B, C failing the gate); returns
+    /// the tender id and the bid ids.
+    pub async fn tender_in_evaluation(&self, authority: &str) -> (String, Vec<String>) {
+        let id = self.tender_with_model(authority).await;
+        let officer = self.token(authority, &["officer"]);
+        assert_eq!(
+            self.action(&format!("/api/v1/tenders/{id}/open"), &officer)
+                .await
+                .status,
+            StatusCode::OK
+        );
+        let mut bids = Vec::new();
+        for body in [
+            bid_body("Alpha Care", "900000", "4", "10", true),
+            bid_body("Beta Reablement", "1000000", "8", "20", true),
+            bid_body("Gamma Homes", "950000", "6", "5", false),
+        ] {
+            let res = self
+                .post(&format!("/api/v1/tenders/{id}/bids"), &officer, body)
+                .await;
+            assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+            bids.push(res.body["id"].as_str().unwrap().to_string());
+        }
+        assert_eq!(
+            self.action(&format!("/api/v1/tenders/{id}/close"), &officer)
+                .await
+                .status,
+            StatusCode::OK
+        );
+        (id, bids)
+    }
+}

@@ -13,3 +13,4 @@ mod missions;
 mod openapi;
 mod operations;
 mod startup;
+mod tenders;
