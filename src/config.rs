@@ -26,6 +26,11 @@ pub struct Settings {
     pub log_json: bool,
     /// `WORKERS`: HTTP worker threads (default: one per core).
     pub workers: usize,
+    /// `SOCIAL_VALUE_FLOOR_PERCENT`: the lint warns below this social value weight (PPN 002: 10).
+    pub social_value_floor_percent: rust_decimal::Decimal,
+    /// `CONDITIONALITY_REQUIRED_ABOVE`: the lint warns when a tender estimated above this value
+    /// has no conditionality criterion (default 1000000; `none` disables).
+    pub conditionality_required_above: Option<rust_decimal::Decimal>,
 }
 
 #[derive(Clone)]
@@ -72,6 +77,17 @@ where
     }
 }
 
+/// A number that defaults to `default`; set to `none` to switch the rule off.
+fn optional_number(
+    name: &'static str,
+    default: rust_decimal::Decimal,
+) -> Result<Option<rust_decimal::Decimal>, ConfigError> {
+    match var(name).as_deref() {
+        Some("none") => Ok(None),
+        _ => number(name, default, rust_decimal::Decimal::ZERO).map(Some),
+    }
+}
+
 impl Settings {
     pub fn from_env() -> Result<Self, ConfigError> {
         Ok(Self {
@@ -95,6 +111,15 @@ impl Settings {
                 "WORKERS",
                 std::thread::available_parallelism().map_or(2, usize::from),
                 1,
+            )?,
+            social_value_floor_percent: number(
+                "SOCIAL_VALUE_FLOOR_PERCENT",
+                rust_decimal::Decimal::TEN,
+                rust_decimal::Decimal::ZERO,
+            )?,
+            conditionality_required_above: optional_number(
+                "CONDITIONALITY_REQUIRED_ABOVE",
+                rust_decimal::Decimal::from(1_000_000),
             )?,
         })
     }

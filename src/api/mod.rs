@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod bids;
 pub mod docs;
+pub mod evaluation;
 pub mod extract;
 pub mod health;
 pub mod missions;
@@ -49,6 +50,18 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(bids::submit_score)
             .service(bids::list_scores)
             .service(bids::moderate_score)
+            .service(evaluation::evaluate_tender)
+            .service(evaluation::what_if)
+            .service(evaluation::sensitivity)
+            .service(evaluation::lint_tender)
+            .service(evaluation::freeze_evaluation)
+            .service(evaluation::list_evaluations)
+            .service(evaluation::get_evaluation)
+            .service(evaluation::verify_evaluation)
+            .service(evaluation::award_tender)
+            .service(evaluation::get_award)
+            .service(evaluation::list_assessment_summaries)
+            .service(evaluation::get_assessment_summary)
             .service(audit::list_audit_events)
             .service(audit::verify_audit_trail),
     );

@@ -76,6 +76,18 @@ typed_id!(
     /// The award decision of a tender.
     AwardId
 );
+typed_id!(
+    /// An awarded contract.
+    ContractId
+);
+typed_id!(
+    /// One term (KPI, social value, conditionality, milestone) of a contract.
+    TermId
+);
+typed_id!(
+    /// One monitoring return: a term's named values for one period.
+    ObservationId
+);
 
 #[cfg(test)]
 mod tests {

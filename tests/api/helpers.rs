@@ -79,6 +79,8 @@ pub fn test_settings(database_url: String) -> Settings {
         page_max_limit: 200,
         log_json: false,
         workers: 1,
+        social_value_floor_percent: rust_decimal::Decimal::TEN,
+        conditionality_required_above: Some(rust_decimal::Decimal::from(1_000_000)),
     }
 }
 

@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod cli;
 mod conventions;
+mod evaluation;
 mod idempotency;
 mod missions;
 mod openapi;

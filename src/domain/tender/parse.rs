@@ -151,7 +151,7 @@ fn method(
                     "the highest level must score more than 0",
                 );
             }
-            parsed.sort_by(|a, b| a.score.cmp(&b.score));
+            parsed.sort_by_key(|l| l.score);
             ScoringMethod::Scale { levels: parsed }
         }
         ScoringMethod::Quantity { direction, scoring } => {
