@@ -99,52 +99,100 @@ fn is_json(req: &HttpRequest) -> bool {
     }
 }
 
+/// Reads a request body up to the configured limit: 413 beyond it.
+fn read_limited(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> LocalBoxFuture<'static, Result<web::Bytes, AppError>> {
+    let limit = state(req).map(|s| s.settings.max_body_bytes);
+    let declared_len = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let mut payload = payload.take();
+    Box::pin(async move {
+        let limit = limit?;
+        let too_large = || {
+            AppError::client(
+                ErrorCode::PayloadTooLarge,
+                format!("the request body is larger than the limit of {limit} bytes"),
+            )
+        };
+        if declared_len.is_some_and(|len| len > limit) {
+            return Err(too_large());
+        }
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| {
+                AppError::client(
+                    ErrorCode::InvalidBody,
+                    format!("the request body could not be read: {e}"),
+                )
+            })?;
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.freeze())
+    })
+}
+
+fn unsupported(what: &str) -> AppError {
+    AppError::client(
+        ErrorCode::UnsupportedMediaType,
+        format!("send the body as {what}"),
+    )
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = state(req).map(|s| s.settings.max_body_bytes);
         let json = is_json(req);
-        let declared_len = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
+        let body = read_limited(req, payload);
         Box::pin(async move {
-            let limit = limit?;
-            let too_large = || {
-                AppError::client(
-                    ErrorCode::PayloadTooLarge,
-                    format!("the request body is larger than the limit of {limit} bytes"),
-                )
-            };
             if !json {
-                return Err(AppError::client(
-                    ErrorCode::UnsupportedMediaType,
-                    "send the body as JSON with `Content-Type: application/json`",
-                ));
+                return Err(unsupported("JSON with `Content-Type: application/json`"));
             }
-            if declared_len.is_some_and(|len| len > limit) {
-                return Err(too_large());
-            }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| {
-                    AppError::client(
-                        ErrorCode::InvalidBody,
-                        format!("the request body could not be read: {e}"),
-                    )
-                })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(too_large());
-                }
-                body.extend_from_slice(&chunk);
-            }
-            let raw = body.freeze();
+            let raw = body.await?;
             let value = parse_json(&raw)?;
             Ok(ApiJson { value, raw })
+        })
+    }
+}
+
+/// A body that may be JSON or CSV (bulk imports).
+pub enum JsonOrCsv {
+    Json(web::Bytes),
+    Csv(web::Bytes),
+}
+
+impl JsonOrCsv {
+    pub fn raw(&self) -> &[u8] {
+        match self {
+            Self::Json(b) | Self::Csv(b) => b,
+        }
+    }
+}
+
+impl FromRequest for JsonOrCsv {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let csv =
+            matches!(req.mime_type(), Ok(Some(m)) if m.type_() == "text" && m.subtype() == "csv");
+        let json = is_json(req);
+        let body = read_limited(req, payload);
+        Box::pin(async move {
+            match (json, csv) {
+                (true, _) => Ok(Self::Json(body.await?)),
+                (_, true) => Ok(Self::Csv(body.await?)),
+                _ => Err(unsupported("JSON (`application/json`) or CSV (`text/csv`)")),
+            }
         })
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod bids;
+pub mod contracts;
 pub mod docs;
 pub mod evaluation;
 pub mod extract;
@@ -62,6 +63,26 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(evaluation::get_award)
             .service(evaluation::list_assessment_summaries)
             .service(evaluation::get_assessment_summary)
+            .service(contracts::create_contract)
+            .service(contracts::list_contracts)
+            .service(contracts::get_contract)
+            .service(contracts::update_contract)
+            .service(contracts::create_term)
+            .service(contracts::list_terms)
+            .service(contracts::get_term)
+            .service(contracts::update_term)
+            .service(contracts::lint_contract)
+            .service(contracts::submit_observations)
+            .service(contracts::list_observations)
+            .service(contracts::verify_observation)
+            .service(contracts::dispute_observation)
+            .service(contracts::contract_compliance)
+            .service(contracts::propose_consequences)
+            .service(contracts::list_consequences)
+            .service(contracts::apply_consequence)
+            .service(contracts::waive_consequence)
+            .service(contracts::create_performance_notice)
+            .service(contracts::list_performance_notices)
             .service(audit::list_audit_events)
             .service(audit::verify_audit_trail),
     );

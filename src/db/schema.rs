@@ -162,4 +162,104 @@ diesel::allow_tables_to_appear_in_same_query!(
     moderated_scores,
     evaluations,
     awards,
+    contracts,
+    terms,
+    observations,
+    consequences,
+    performance_notices,
 );
+
+diesel::table! {
+    contracts (id) {
+        id -> Text,
+        authority -> Text,
+        title -> Text,
+        tender_id -> Nullable<Text>,
+        bid_id -> Nullable<Text>,
+        supplier_name -> Text,
+        supplier_identifier -> Text,
+        supplier_sme -> Bool,
+        supplier_vcse -> Bool,
+        supplier_locality -> Nullable<Text>,
+        value -> Text,
+        currency -> Text,
+        start_date -> Date,
+        end_date -> Date,
+        status -> Text,
+        status_changed_on -> Nullable<Date>,
+        mission_ids -> Text,
+        grace_days -> Integer,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    terms (id) {
+        id -> Text,
+        authority -> Text,
+        contract_id -> Text,
+        title -> Text,
+        mission_id -> Nullable<Text>,
+        source -> Nullable<Text>,
+        spec -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    observations (id) {
+        id -> Text,
+        authority -> Text,
+        contract_id -> Text,
+        term_id -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        measures -> Text,
+        dimensions -> Text,
+        evidence -> Text,
+        reported_by -> Text,
+        reported_at -> Timestamp,
+        supersedes -> Nullable<Text>,
+        superseded_by -> Nullable<Text>,
+        status -> Text,
+        status_note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consequences (id) {
+        id -> Text,
+        authority -> Text,
+        contract_id -> Text,
+        term_id -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        kind -> Text,
+        amount -> Nullable<Text>,
+        detail -> Text,
+        status -> Text,
+        reason -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    performance_notices (id) {
+        id -> Text,
+        authority -> Text,
+        contract_id -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        payload -> Text,
+        justification -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}

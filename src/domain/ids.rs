@@ -88,6 +88,14 @@ typed_id!(
     /// One monitoring return: a term's named values for one period.
     ObservationId
 );
+typed_id!(
+    /// A consequence record of a breach.
+    ConsequenceId
+);
+typed_id!(
+    /// A contract performance notice.
+    NoticeId
+);
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod authority;
 pub mod calendar;
 pub mod compliance;
+pub mod contract;
 pub mod ids;
 pub mod mission;
 pub mod scoring;

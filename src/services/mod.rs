@@ -2,6 +2,7 @@
 //! event of every write.
 
 pub mod audit;
+pub mod contracts;
 pub mod evaluation;
 pub mod idempotency;
 pub mod missions;

@@ -512,3 +512,17 @@ async fn other_authority_gets_404_for_evaluation_endpoints(app: TestApp) {
     .assert_problem(404, "not_found");
     let _ = bid_body;
 }
+
+/// Moderates, freezes and awards the fixture tender to bid B (the first ranked).
+pub async fn award_to_b(app: &TestApp, tender: &str, bids: &[String]) {
+    moderate_all(app, tender, bids).await;
+    let frozen = freeze(app, tender).await;
+    let res = app
+        .post(
+            &format!("/api/v1/tenders/{tender}/award"),
+            &app.token("camden", &["officer"]),
+            json!({"evaluation_id": frozen["id"], "bid_id": bids[1]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+}

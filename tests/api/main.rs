@@ -7,6 +7,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod cli;
+mod contracts;
 mod conventions;
 mod evaluation;
 mod idempotency;
