@@ -20,6 +20,8 @@ pub struct Settings {
     pub jwt: JwtSettings,
     /// `MAX_BODY_BYTES`: largest accepted request body.
     pub max_body_bytes: usize,
+    /// `MAX_IMPORT_BYTES`: largest bulk import (monitoring returns as JSON or CSV).
+    pub max_import_bytes: usize,
     /// `PAGE_MAX_LIMIT`: the cap on `?limit=` of list endpoints.
     pub page_max_limit: i64,
     /// `LOG_FORMAT`: `text` (default) or `json`.
@@ -96,6 +98,7 @@ impl Settings {
             db_pool_size: number("DB_POOL_SIZE", 8, 1)?,
             jwt: JwtSettings::from_env()?,
             max_body_bytes: number("MAX_BODY_BYTES", 1024 * 1024, 1024)?,
+            max_import_bytes: number("MAX_IMPORT_BYTES", 32 * 1024 * 1024, 1024)?,
             page_max_limit: number("PAGE_MAX_LIMIT", 200, 1)?,
             log_json: match var("LOG_FORMAT").as_deref() {
                 None | Some("text") => false,

@@ -103,8 +103,9 @@ fn is_json(req: &HttpRequest) -> bool {
 fn read_limited(
     req: &HttpRequest,
     payload: &mut Payload,
+    limit: fn(&crate::config::Settings) -> usize,
 ) -> LocalBoxFuture<'static, Result<web::Bytes, AppError>> {
-    let limit = state(req).map(|s| s.settings.max_body_bytes);
+    let limit = state(req).map(|s| limit(&s.settings));
     let declared_len = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -152,7 +153,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let json = is_json(req);
-        let body = read_limited(req, payload);
+        let body = read_limited(req, payload, |s| s.max_body_bytes);
         Box::pin(async move {
             if !json {
                 return Err(unsupported("JSON with `Content-Type: application/json`"));
@@ -186,7 +187,7 @@ impl FromRequest for JsonOrCsv {
         let csv =
             matches!(req.mime_type(), Ok(Some(m)) if m.type_() == "text" && m.subtype() == "csv");
         let json = is_json(req);
-        let body = read_limited(req, payload);
+        let body = read_limited(req, payload, |s| s.max_import_bytes);
         Box::pin(async move {
             match (json, csv) {
                 (true, _) => Ok(Self::Json(body.await?)),

@@ -11,7 +11,7 @@ use crate::domain::audit::{ChainReport, ChainVerifier, EventContent, StoredEvent
 use crate::domain::authority::AuthorityId;
 use crate::error::AppError;
 
-use super::missions;
+use super::{contracts, missions, tenders};
 
 const VERIFY_PAGE: i64 = 1000;
 
@@ -76,37 +76,20 @@ pub fn verify(conn: &mut DbConnection, authority: &AuthorityId) -> Result<Verify
         let chain = verifier.finish(head);
 
         let mut mismatches = Vec::new();
-        let mut entities_checked = 0;
-        let mut after = None;
-        loop {
-            let rows = db::missions::list(conn, authority, after, None, VERIFY_PAGE)?;
-            for row in &rows {
-                entities_checked += 1;
-                let id = row.id.clone();
-                let current = row.clone().into_domain().map(|m| state_digest(&m));
-                let recorded = last_digest.get(&(missions::ENTITY.to_string(), id.clone()));
-                let reason = match (current, recorded) {
-                    (Err(e), _) => Some(format!("the stored row no longer parses: {}", e.reason)),
-                    (Ok(_), None) => Some("no audit event records this entity".to_string()),
-                    (Ok(now), Some(then)) if &now != then => Some(
-                        "the stored state differs from the state its last audit event recorded"
-                            .to_string(),
-                    ),
-                    _ => None,
-                };
-                if let Some(reason) = reason {
-                    mismatches.push(StateMismatch {
-                        entity_type: missions::ENTITY.to_string(),
-                        entity_id: id,
-                        reason,
-                    });
+        let states = current_states(conn, authority)?;
+        let entities_checked = states.len() as u64;
+        for (entity_type, entity_id, current) in states {
+            let recorded = last_digest.get(&(entity_type.to_string(), entity_id.clone()));
+            let reason = match (current, recorded) {
+                (Err(e), _) => Some(format!("the stored row no longer parses: {e}")),
+                (Ok(_), None) => Some("no audit event records this entity".to_string()),
+                (Ok(now), Some(then)) if &now != then => {
+                    Some("the stored state differs from the state its last audit event recorded".to_string())
                 }
-            }
-            match rows.last() {
-                Some(last) if rows.len() as i64 == VERIFY_PAGE => {
-                    after = Some(last.id.parse().map_err(AppError::internal)?)
-                }
-                _ => break,
+                _ => None,
+            };
+            if let Some(reason) = reason {
+                mismatches.push(StateMismatch { entity_type: entity_type.to_string(), entity_id, reason });
             }
         }
         Ok(VerifyReport {
@@ -115,6 +98,58 @@ pub fn verify(conn: &mut DbConnection, authority: &AuthorityId) -> Result<Verify
             state_mismatches: mismatches,
         })
     })
+}
+
+type CurrentState = (&'static str, String, Result<String, String>);
+
+fn digest_of<T: serde::Serialize, E: std::fmt::Display>(parsed: Result<T, E>) -> Result<String, String> {
+    parsed.map(|v| state_digest(&v)).map_err(|e| e.to_string())
+}
+
+/// The digest of every audited entity's current state: missions, tenders, bids, contracts
+/// and terms (the entities whose whole state each audit event records).
+fn current_states(conn: &mut DbConnection, authority: &AuthorityId) -> Result<Vec<CurrentState>, AppError> {
+    let mut out: Vec<CurrentState> = Vec::new();
+    let mut after = None;
+    loop {
+        let rows = db::missions::list(conn, authority, after, None, VERIFY_PAGE)?;
+        for row in &rows {
+            out.push((missions::ENTITY, row.id.clone(), digest_of(row.clone().into_domain())));
+        }
+        match rows.last() {
+            Some(last) if rows.len() as i64 == VERIFY_PAGE => after = Some(last.id.parse().map_err(AppError::internal)?),
+            _ => break,
+        }
+    }
+    let mut after = None;
+    loop {
+        let rows = db::tenders::list_tenders(conn, authority, after, None, VERIFY_PAGE)?;
+        for row in &rows {
+            out.push((tenders::TENDER, row.id.clone(), digest_of(row.clone().into_domain())));
+        }
+        match rows.last() {
+            Some(last) if rows.len() as i64 == VERIFY_PAGE => after = Some(last.id.parse().map_err(AppError::internal)?),
+            _ => break,
+        }
+    }
+    for row in db::tenders::all_bids(conn, authority)? {
+        out.push((tenders::BID, row.id.clone(), digest_of(row.into_domain())));
+    }
+    let mut after = None;
+    loop {
+        let rows = db::contracts::list_contracts(conn, authority, after, VERIFY_PAGE)?;
+        for row in &rows {
+            out.push((contracts::CONTRACT, row.id.clone(), digest_of(row.clone().into_domain())));
+        }
+        match rows.last() {
+            Some(last) if rows.len() as i64 == VERIFY_PAGE => after = Some(last.id.parse().map_err(AppError::internal)?),
+            _ => break,
+        }
+    }
+    for row in db::contracts::all_terms(conn, authority)? {
+        out.push((contracts::TERM, row.id.clone(), digest_of(row.into_domain())));
+    }
+    Ok(out)
 }
 
 fn stored_event(row: &AuditEventRow) -> StoredEvent {

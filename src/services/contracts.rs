@@ -754,6 +754,13 @@ pub fn compliance(
     let observations = observations(conn, authority, contract_id)?;
     let consequences = consequences(conn, authority, contract_id)?;
     let spec = contract.spec();
+    // The current return and the consequence records of each term and period, by key.
+    let current: BTreeMap<(TermId, NaiveDate), &Observation> =
+        observations.iter().filter(|o| o.superseded_by.is_none()).map(|o| ((o.term_id, o.period.start), o)).collect();
+    let mut records: BTreeMap<(TermId, NaiveDate), Vec<ConsequenceRecord>> = BTreeMap::new();
+    for c in consequences {
+        records.entry((c.term_id, c.period.start)).or_default().push(c);
+    }
     let mut ratings = Vec::new();
     let mut lines = Vec::with_capacity(terms.len());
     for term in terms {
@@ -767,14 +774,7 @@ pub fn compliance(
         let periods = periods_due_by(schedule, contract.end, as_of)
             .into_iter()
             .map(|period| {
-                let observation = observations
-                    .iter()
-                    .find(|o| {
-                        o.term_id == term.id
-                            && o.period.start == period.start
-                            && o.superseded_by.is_none()
-                    })
-                    .cloned();
+                let observation = current.get(&(term.id, period.start)).map(|o| (*o).clone());
                 let assessment = assess(
                     &term.spec,
                     &spec,
@@ -789,11 +789,7 @@ pub fn compliance(
                     period,
                     rating: assessment.rating,
                 });
-                let consequences = consequences
-                    .iter()
-                    .filter(|c| c.term_id == term.id && c.period.start == period.start)
-                    .cloned()
-                    .collect();
+                let consequences = records.get(&(term.id, period.start)).cloned().unwrap_or_default();
                 PeriodLine {
                     assessment,
                     observation,

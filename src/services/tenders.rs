@@ -308,7 +308,8 @@ pub fn create_bid(
             tender_id,
             supplier: submission.supplier,
             price: submission.price,
-            submitted_at: submission.submitted_at.unwrap_or(now),
+            // Microseconds: what both databases keep, so the audited state is the stored one.
+            submitted_at: submission.submitted_at.map_or(now, |t| chrono::SubsecRound::trunc_subsecs(t, 6)),
             status: BidStatus::Valid,
             status_reason: None,
             responses,

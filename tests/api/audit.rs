@@ -17,6 +17,7 @@ on_both_databases!(
     verify_catches_an_edited_mission_row,
     verify_catches_a_deleted_event,
     concurrent_writes_never_fork_the_chain,
+    a_whole_procurement_verifies_and_an_edited_bid_shows,
 );
 
 async fn events(app: &TestApp, authority: &str, query: &str) -> Vec<serde_json::Value> {
@@ -233,4 +234,24 @@ async fn concurrent_writes_never_fork_the_chain(app: TestApp) {
         .collect();
     assert_eq!(seqs, (1..=12).collect::<Vec<_>>());
     assert_eq!(verify(&app, "camden").await["valid"], true);
+}
+
+async fn a_whole_procurement_verifies_and_an_edited_bid_shows(app: TestApp) {
+    let (tender, bids) = app.tender_in_evaluation("camden").await;
+    crate::evaluation::award_to_b(&app, &tender, &bids).await;
+    let officer = app.token("camden", &["officer"]);
+    let res = app
+        .post("/api/v1/contracts", &officer, json!({"tender_id": tender, "title": "Reablement", "start_date": "2026-01-01", "end_date": "2027-12-31"}))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let report = verify(&app, "camden").await;
+    assert_eq!(report["valid"], true, "{report}");
+    // A mission, a tender, three bids, a contract and two terms carried from the bid.
+    assert_eq!(report["entities_checked"], 8);
+
+    execute(&app, &format!("UPDATE bids SET price = '1' WHERE id = '{}'", bids[0]));
+    let report = verify(&app, "camden").await;
+    assert_eq!(report["valid"], false);
+    assert_eq!(report["state_mismatches"][0]["entity_type"], "bid");
+    assert_eq!(report["state_mismatches"][0]["entity_id"], bids[0]);
 }

@@ -76,6 +76,7 @@ pub fn test_settings(database_url: String) -> Settings {
             audience: AUDIENCE.into(),
         },
         max_body_bytes: 64 * 1024,
+        max_import_bytes: 4 * 1024 * 1024,
         page_max_limit: 200,
         log_json: false,
         workers: 1,

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Load benchmark for contract monitoring, against a real server on this machine.
+
+1. Bulk import: 10,000 monitoring returns in one CSV request (170 monthly terms x 60 months).
+2. Compliance: GET /contracts/{id}/compliance for a contract with 20 terms x 60 periods.
+
+Targets on a 2-core machine: import >= 20,000 returns/s, compliance < 50 ms.
+Usage: bench/monitoring.py [--bin target/release/mission-procurement] [--postgres URL]
+Runs on SQLite always and on PostgreSQL when --postgres is given (a fresh schema, dropped
+afterwards). Every request goes to 127.0.0.1; the loops are bounded.
+"""
+import argparse, json, os, socket, statistics, subprocess, sys, tempfile, time, urllib.request, uuid
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+def call(base, token, method, path, body=None, content_type="application/json"):
+    data = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else None)
+    req = urllib.request.Request(base + path, data=data, method=method)
+    req.add_header("Authorization", "Bearer " + token)
+    if data is not None:
+        req.add_header("Content-Type", content_type)
+    with urllib.request.urlopen(req, timeout=120) as res:
+        return json.loads(res.read() or b"null")
+
+def contract(base, token, terms):
+    c = call(base, token, "POST", "/api/v1/contracts", {
+        "title": "Benchmark contract", "value": "60000000", "start_date": "2025-01-01", "end_date": "2029-12-31",
+        "supplier": {"name": "Bench Ltd", "identifier": "GB-COH-00000000"}})
+    ids = []
+    for i in range(terms):
+        t = call(base, token, "POST", f"/api/v1/contracts/{c['id']}/terms", {"title": f"KPI {i}", "spec": {
+            "kind": "kpi", "material": i < 3,
+            "metric": {"name": f"KPI {i}", "unit": "%", "direction": "at_least", "target": "90"},
+            "schedule": {"cadence": "monthly", "first_period_start": "2025-01-01"},
+            "consequence": {"type": "service_credit", "basis": {"type": "percent_of_period_fee", "percent": "2"}}}})
+        ids.append(t["id"])
+    return c["id"], ids
+
+def months():
+    for y in range(2025, 2030):
+        for m in range(1, 13):
+            yield f"{y}-{m:02d}-01"
+
+def csv_returns(terms, limit):
+    lines = ["term_id,period_start,measure.value,dimension.ward"]
+    for start in months():
+        for i, t in enumerate(terms):
+            if len(lines) > limit:
+                break
+            lines.append(f"{t},{start},{80 + (i * 7 + len(lines)) % 20},Ward {i % 5}")
+    return ("\n".join(lines) + "\n").encode()
+
+def run(binary, database_url, label):
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=database_url, BIND=f"127.0.0.1:{port}", JWT_SECRET="bench-secret-bench-secret-bench-secret!", RUST_LOG="warn")
+    token = subprocess.check_output([binary, "token", "--authority", "bench", "--role", "officer", "--role", "auditor", "--role", "integration"], env=env, text=True).strip()
+    server = subprocess.Popen([binary], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/ready", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        cid, terms = contract(base, token, 170)
+        body = csv_returns(terms, 10_000)
+        started = time.perf_counter()
+        result = call(base, token, "POST", f"/api/v1/contracts/{cid}/observations", body, "text/csv")
+        seconds = time.perf_counter() - started
+        print(f"{label}: imported {result['count']} returns in {seconds * 1000:.0f} ms = {result['count'] / seconds:,.0f} returns/s (target >= 20,000)")
+
+        cid, terms = contract(base, token, 20)
+        call(base, token, "POST", f"/api/v1/contracts/{cid}/observations", csv_returns(terms, 1200), "text/csv")
+        times = []
+        for _ in range(20):
+            started = time.perf_counter()
+            call(base, token, "GET", f"/api/v1/contracts/{cid}/compliance?as_of=2030-06-30")
+            times.append((time.perf_counter() - started) * 1000)
+        print(f"{label}: compliance for 20 terms x 60 periods: median {statistics.median(times):.1f} ms, best {min(times):.1f} ms (target < 50 ms)")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--bin", default="target/release/mission-procurement")
+    p.add_argument("--postgres")
+    a = p.parse_args()
+    with tempfile.TemporaryDirectory() as d:
+        run(a.bin, f"sqlite://{d}/bench.db", "SQLite")
+    if a.postgres:
+        schema = "bench_" + uuid.uuid4().hex
+        subprocess.check_call(["psql", a.postgres, "-qc", f"CREATE SCHEMA {schema}"])
+        try:
+            sep = "&" if "?" in a.postgres else "?"
+            run(a.bin, f"{a.postgres}{sep}options=-csearch_path%3D{schema}", "PostgreSQL")
+        finally:
+            subprocess.check_call(["psql", a.postgres, "-qc", f"SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"])
+
+if __name__ == "__main__":
+    sys.exit(main())
