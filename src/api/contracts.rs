@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Role, policy};
-use crate::domain::compliance::{ContractStatus, LintFinding, NoticeDue, Period, Rating, TermSpec};
+use crate::domain::compliance::{
+    ContractStatus, LintFinding, LintSeverity, NoticeDue, Period, Rating, TermSpec,
+};
 use crate::domain::contract::{
     ConsequenceRecord, ConsequenceStatus, Contract, Evidence, Observation, ObservationStatus, Term,
 };
@@ -540,7 +542,7 @@ pub async fn lint_contract(
         .await?;
     let errors = findings
         .iter()
-        .filter(|f| format!("{:?}", f.severity) == "Error")
+        .filter(|f| f.severity == LintSeverity::Error)
         .count();
     let findings: Vec<_> = findings
         .into_iter()

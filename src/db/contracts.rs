@@ -293,7 +293,10 @@ pub fn find_term(
 
 /// Every term of the authority (for audit verification).
 pub fn all_terms(conn: &mut DbConnection, authority: &AuthorityId) -> QueryResult<Vec<TermRow>> {
-    terms::table.filter(terms::authority.eq(authority.as_str())).order(terms::id.asc()).load(conn)
+    terms::table
+        .filter(terms::authority.eq(authority.as_str()))
+        .order(terms::id.asc())
+        .load(conn)
 }
 
 #[derive(Debug, Clone, Queryable, Insertable)]

@@ -298,7 +298,10 @@ pub fn list_bids(
 
 /// Every bid of the authority (for audit verification).
 pub fn all_bids(conn: &mut DbConnection, authority: &AuthorityId) -> QueryResult<Vec<BidRow>> {
-    bids::table.filter(bids::authority.eq(authority.as_str())).order(bids::id.asc()).load(conn)
+    bids::table
+        .filter(bids::authority.eq(authority.as_str()))
+        .order(bids::id.asc())
+        .load(conn)
 }
 
 // ---------------------------------------------------------------- scores

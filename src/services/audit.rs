@@ -83,13 +83,18 @@ pub fn verify(conn: &mut DbConnection, authority: &AuthorityId) -> Result<Verify
             let reason = match (current, recorded) {
                 (Err(e), _) => Some(format!("the stored row no longer parses: {e}")),
                 (Ok(_), None) => Some("no audit event records this entity".to_string()),
-                (Ok(now), Some(then)) if &now != then => {
-                    Some("the stored state differs from the state its last audit event recorded".to_string())
-                }
+                (Ok(now), Some(then)) if &now != then => Some(
+                    "the stored state differs from the state its last audit event recorded"
+                        .to_string(),
+                ),
                 _ => None,
             };
             if let Some(reason) = reason {
-                mismatches.push(StateMismatch { entity_type: entity_type.to_string(), entity_id, reason });
+                mismatches.push(StateMismatch {
+                    entity_type: entity_type.to_string(),
+                    entity_id,
+                    reason,
+                });
             }
         }
         Ok(VerifyReport {
@@ -102,22 +107,33 @@ pub fn verify(conn: &mut DbConnection, authority: &AuthorityId) -> Result<Verify
 
 type CurrentState = (&'static str, String, Result<String, String>);
 
-fn digest_of<T: serde::Serialize, E: std::fmt::Display>(parsed: Result<T, E>) -> Result<String, String> {
+fn digest_of<T: serde::Serialize, E: std::fmt::Display>(
+    parsed: Result<T, E>,
+) -> Result<String, String> {
     parsed.map(|v| state_digest(&v)).map_err(|e| e.to_string())
 }
 
 /// The digest of every audited entity's current state: missions, tenders, bids, contracts
 /// and terms (the entities whose whole state each audit event records).
-fn current_states(conn: &mut DbConnection, authority: &AuthorityId) -> Result<Vec<CurrentState>, AppError> {
+fn current_states(
+    conn: &mut DbConnection,
+    authority: &AuthorityId,
+) -> Result<Vec<CurrentState>, AppError> {
     let mut out: Vec<CurrentState> = Vec::new();
     let mut after = None;
     loop {
         let rows = db::missions::list(conn, authority, after, None, VERIFY_PAGE)?;
         for row in &rows {
-            out.push((missions::ENTITY, row.id.clone(), digest_of(row.clone().into_domain())));
+            out.push((
+                missions::ENTITY,
+                row.id.clone(),
+                digest_of(row.clone().into_domain()),
+            ));
         }
         match rows.last() {
-            Some(last) if rows.len() as i64 == VERIFY_PAGE => after = Some(last.id.parse().map_err(AppError::internal)?),
+            Some(last) if rows.len() as i64 == VERIFY_PAGE => {
+                after = Some(last.id.parse().map_err(AppError::internal)?)
+            }
             _ => break,
         }
     }
@@ -125,10 +141,16 @@ fn current_states(conn: &mut DbConnection, authority: &AuthorityId) -> Result<Ve
     loop {
         let rows = db::tenders::list_tenders(conn, authority, after, None, VERIFY_PAGE)?;
         for row in &rows {
-            out.push((tenders::TENDER, row.id.clone(), digest_of(row.clone().into_domain())));
+            out.push((
+                tenders::TENDER,
+                row.id.clone(),
+                digest_of(row.clone().into_domain()),
+            ));
         }
         match rows.last() {
-            Some(last) if rows.len() as i64 == VERIFY_PAGE => after = Some(last.id.parse().map_err(AppError::internal)?),
+            Some(last) if rows.len() as i64 == VERIFY_PAGE => {
+                after = Some(last.id.parse().map_err(AppError::internal)?)
+            }
             _ => break,
         }
     }
@@ -139,15 +161,25 @@ fn current_states(conn: &mut DbConnection, authority: &AuthorityId) -> Result<Ve
     loop {
         let rows = db::contracts::list_contracts(conn, authority, after, VERIFY_PAGE)?;
         for row in &rows {
-            out.push((contracts::CONTRACT, row.id.clone(), digest_of(row.clone().into_domain())));
+            out.push((
+                contracts::CONTRACT,
+                row.id.clone(),
+                digest_of(row.clone().into_domain()),
+            ));
         }
         match rows.last() {
-            Some(last) if rows.len() as i64 == VERIFY_PAGE => after = Some(last.id.parse().map_err(AppError::internal)?),
+            Some(last) if rows.len() as i64 == VERIFY_PAGE => {
+                after = Some(last.id.parse().map_err(AppError::internal)?)
+            }
             _ => break,
         }
     }
     for row in db::contracts::all_terms(conn, authority)? {
-        out.push((contracts::TERM, row.id.clone(), digest_of(row.into_domain())));
+        out.push((
+            contracts::TERM,
+            row.id.clone(),
+            digest_of(row.into_domain()),
+        ));
     }
     Ok(out)
 }

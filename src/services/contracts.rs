@@ -32,6 +32,9 @@ use super::{Actor, Precondition, write_tx};
 pub const CONTRACT: &str = "contract";
 pub const TERM: &str = "term";
 pub const OBSERVATION: &str = "observation";
+/// A batch of returns is audited as one event (its state: every return of the batch), kept
+/// apart from the contract's own state so that verification still compares the contract.
+pub const OBSERVATION_BATCH: &str = "observation_batch";
 pub const CONSEQUENCE: &str = "consequence";
 pub const NOTICE: &str = "performance_notice";
 
@@ -167,9 +170,8 @@ pub fn create_direct(
             &contract,
             None,
         )?;
-        Ok((contract, Vec::new()))
+        Ok(contract)
     })
-    .map(|(c, _): (Contract, Vec<Term>)| c)
 }
 
 /// A contract from an awarded tender: the winning bid's supplier, price (unless another value
@@ -661,7 +663,7 @@ pub fn submit_observations(
         audit.record(
             conn,
             "observations.submitted",
-            CONTRACT,
+            OBSERVATION_BATCH,
             &contract_id.to_string(),
             &Batch {
                 contract_id: contract_id.to_string(),
@@ -755,11 +757,17 @@ pub fn compliance(
     let consequences = consequences(conn, authority, contract_id)?;
     let spec = contract.spec();
     // The current return and the consequence records of each term and period, by key.
-    let current: BTreeMap<(TermId, NaiveDate), &Observation> =
-        observations.iter().filter(|o| o.superseded_by.is_none()).map(|o| ((o.term_id, o.period.start), o)).collect();
+    let current: BTreeMap<(TermId, NaiveDate), &Observation> = observations
+        .iter()
+        .filter(|o| o.superseded_by.is_none())
+        .map(|o| ((o.term_id, o.period.start), o))
+        .collect();
     let mut records: BTreeMap<(TermId, NaiveDate), Vec<ConsequenceRecord>> = BTreeMap::new();
     for c in consequences {
-        records.entry((c.term_id, c.period.start)).or_default().push(c);
+        records
+            .entry((c.term_id, c.period.start))
+            .or_default()
+            .push(c);
     }
     let mut ratings = Vec::new();
     let mut lines = Vec::with_capacity(terms.len());
@@ -789,7 +797,10 @@ pub fn compliance(
                     period,
                     rating: assessment.rating,
                 });
-                let consequences = records.get(&(term.id, period.start)).cloned().unwrap_or_default();
+                let consequences = records
+                    .get(&(term.id, period.start))
+                    .cloned()
+                    .unwrap_or_default();
                 PeriodLine {
                     assessment,
                     observation,
@@ -856,8 +867,15 @@ pub fn propose_consequences(
                     for m in &a.money {
                         wanted.push((wire_name(&m.kind), Some(m.amount), m.explanation.clone()));
                     }
-                    if let Some(c) = a.triggered.as_ref().filter(|_| a.money.is_empty()) {
-                        wanted.push((consequence_kind(c).to_string(), None, a.explanation.clone()));
+                    // A consequence that is not itself an amount (an improvement plan, a tranche
+                    // gate, a termination right) gets its own record beside any money due.
+                    if let Some(c) = &a.triggered {
+                        let kind = consequence_kind(c).to_string();
+                        if !wanted.iter().any(|(k, _, _)| *k == kind)
+                            && !a.money.iter().any(|m| wire_name(&m.kind) == kind)
+                        {
+                            wanted.push((kind, None, a.explanation.clone()));
+                        }
                     }
                 }
                 for (kind, amount, detail) in wanted {

@@ -309,7 +309,9 @@ pub fn create_bid(
             supplier: submission.supplier,
             price: submission.price,
             // Microseconds: what both databases keep, so the audited state is the stored one.
-            submitted_at: submission.submitted_at.map_or(now, |t| chrono::SubsecRound::trunc_subsecs(t, 6)),
+            submitted_at: submission
+                .submitted_at
+                .map_or(now, |t| chrono::SubsecRound::trunc_subsecs(t, 6)),
             status: BidStatus::Valid,
             status_reason: None,
             responses,
@@ -464,6 +466,29 @@ fn in_evaluation(tender: &Tender) -> Result<(), AppError> {
     }
 }
 
+/// Checks that `score` may be recorded for the bid on the criterion now: the tender is in
+/// evaluation, the criterion is one of its scales and the score one of that scale's levels.
+fn scorable(
+    conn: &mut DbConnection,
+    authority: &AuthorityId,
+    tender_id: TenderId,
+    bid_id: BidId,
+    criterion_code: &str,
+    score: rust_decimal::Decimal,
+) -> Result<rust_decimal::Decimal, AppError> {
+    let tender = get(conn, authority, tender_id)?;
+    get_bid(conn, authority, tender_id, bid_id)?;
+    in_evaluation(&tender)?;
+    let criterion = scale_criterion(&tender, criterion_code)?;
+    parse::scale_score(criterion, score).map_err(|m| {
+        AppError::with_field(
+            ErrorCode::ValidationFailed,
+            "the score is not on the scale",
+            FieldError::new("score", m),
+        )
+    })
+}
+
 /// Records the evaluator's own score (replacing their earlier one on the same criterion).
 pub fn submit_score(
     conn: &mut DbConnection,
@@ -476,17 +501,7 @@ pub fn submit_score(
 ) -> Result<EvaluatorScore, AppError> {
     write_tx(conn, actor, |conn, audit| {
         let authority = &actor.principal.authority;
-        let tender = get(conn, authority, tender_id)?;
-        get_bid(conn, authority, tender_id, bid_id)?;
-        in_evaluation(&tender)?;
-        let criterion = scale_criterion(&tender, criterion_code)?;
-        let score = parse::scale_score(criterion, score).map_err(|m| {
-            AppError::with_field(
-                ErrorCode::ValidationFailed,
-                "the score is not on the scale",
-                FieldError::new("score", m),
-            )
-        })?;
+        let score = scorable(conn, authority, tender_id, bid_id, criterion_code, score)?;
         let record = EvaluatorScore {
             bid_id,
             criterion_code: criterion_code.to_string(),
@@ -524,17 +539,7 @@ pub fn moderate(
 ) -> Result<ModeratedScore, AppError> {
     write_tx(conn, actor, |conn, audit| {
         let authority = &actor.principal.authority;
-        let tender = get(conn, authority, tender_id)?;
-        get_bid(conn, authority, tender_id, bid_id)?;
-        in_evaluation(&tender)?;
-        let criterion = scale_criterion(&tender, criterion_code)?;
-        let score = parse::scale_score(criterion, score).map_err(|m| {
-            AppError::with_field(
-                ErrorCode::ValidationFailed,
-                "the score is not on the scale",
-                FieldError::new("score", m),
-            )
-        })?;
+        let score = scorable(conn, authority, tender_id, bid_id, criterion_code, score)?;
         let record = ModeratedScore {
             bid_id,
             criterion_code: criterion_code.to_string(),

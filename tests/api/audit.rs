@@ -249,7 +249,10 @@ async fn a_whole_procurement_verifies_and_an_edited_bid_shows(app: TestApp) {
     // A mission, a tender, three bids, a contract and two terms carried from the bid.
     assert_eq!(report["entities_checked"], 8);
 
-    execute(&app, &format!("UPDATE bids SET price = '1' WHERE id = '{}'", bids[0]));
+    execute(
+        &app,
+        &format!("UPDATE bids SET price = '1' WHERE id = '{}'", bids[0]),
+    );
     let report = verify(&app, "camden").await;
     assert_eq!(report["valid"], false);
     assert_eq!(report["state_mismatches"][0]["entity_type"], "bid");

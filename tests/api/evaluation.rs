@@ -22,6 +22,7 @@ on_both_databases!(
     assessment_summaries_explain_each_outcome,
     lint_reports_policy_findings,
     other_authority_gets_404_for_evaluation_endpoints,
+    an_abnormally_low_winner_needs_the_suppliers_explanation,
 );
 
 async fn moderate_all(app: &TestApp, tender: &str, bids: &[String]) {
@@ -525,4 +526,87 @@ pub async fn award_to_b(app: &TestApp, tender: &str, bids: &[String]) {
         )
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+}
+
+async fn an_abnormally_low_winner_needs_the_suppliers_explanation(app: TestApp) {
+    let tender = app.tender_with_model("camden").await;
+    let officer = app.token("camden", &["officer"]);
+    app.action(&format!("/api/v1/tenders/{tender}/open"), &officer)
+        .await;
+    let mut bids = Vec::new();
+    // D at 600 000 is more than 20% below the mean of the others (950 000 × 0.8 = 760 000).
+    for body in [
+        bid_body("Alpha Care", "900000", "4", "10", true),
+        bid_body("Beta Reablement", "1000000", "8", "20", true),
+        bid_body("Delta Care", "600000", "8", "20", true),
+    ] {
+        bids.push(
+            app.post(&format!("/api/v1/tenders/{tender}/bids"), &officer, body)
+                .await
+                .body["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    app.action(&format!("/api/v1/tenders/{tender}/close"), &officer)
+        .await;
+    for bid in &bids {
+        for code in ["Q1", "M1"] {
+            let path = format!("/api/v1/tenders/{tender}/bids/{bid}");
+            let evaluator = crate::helpers::token_for("camden", &["evaluator"], "ann", 600);
+            app.post(
+                &format!("{path}/scores"),
+                &evaluator,
+                json!({"criterion_code": code, "score": "4", "rationale": "r"}),
+            )
+            .await;
+            let req = app
+                .request(Method::PUT, &format!("{path}/moderated-scores"))
+                .bearer_auth(&officer);
+            app.send(
+                req,
+                Some(json!({"criterion_code": code, "score": "4", "rationale": "consensus"})),
+            )
+            .await;
+        }
+    }
+    let frozen = freeze(&app, &tender).await;
+    let delta = bid(&frozen["result"], &bids[2]);
+    assert_eq!(delta["rank"], 1);
+    assert!(
+        delta["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["kind"] == "abnormally_low"),
+        "{delta}"
+    );
+    let award = format!("/api/v1/tenders/{tender}/award");
+    let res = app
+        .post(
+            &award,
+            &officer,
+            json!({"evaluation_id": frozen["id"], "bid_id": bids[2]}),
+        )
+        .await;
+    assert_eq!(
+        res.error_fields(),
+        ["justification"],
+        "a flagged bid needs a justification"
+    );
+    let with_reason = json!({"evaluation_id": frozen["id"], "bid_id": bids[2], "justification": "Price verified against the supplier's staffing model"});
+    let res = app.post(&award, &officer, with_reason.clone()).await;
+    res.assert_problem(422, "validation_failed");
+    assert!(res.body["detail"].as_str().unwrap().contains("s.34"));
+    let res = app
+        .patch(&format!("/api/v1/tenders/{tender}/bids/{}", bids[2]), &officer, "*", json!({"abnormally_low_explanation": "Own premises and volunteer drivers lower unit costs; accounts supplied"}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = app.post(&award, &officer, with_reason).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    assert_eq!(
+        res.body["justification"],
+        "Price verified against the supplier's staffing model"
+    );
 }
