@@ -8,13 +8,15 @@ RUN apt-get update \
 WORKDIR /src
 # Dependencies first, so code changes do not rebuild them.
 COPY Cargo.toml Cargo.lock ./
-RUN mkdir -p src tests/api \
+RUN mkdir -p src tests/api benches \
  && echo 'fn main() {}' > src/main.rs && touch src/lib.rs tests/api/main.rs \
+ && echo 'fn main() {}' > benches/engine.rs \
  && cargo build --release --locked --bin mission-procurement \
- && rm -rf src tests
+ && rm -rf src tests benches
 COPY src ./src
 COPY migrations ./migrations
 COPY tests ./tests
+COPY benches ./benches
 RUN touch src/main.rs src/lib.rs \
  && cargo build --release --locked --bin mission-procurement
 

@@ -380,7 +380,8 @@ pub fn insert_observations(conn: &mut DbConnection, rows: &[ObservationRow]) -> 
     // transaction are as fast.
     match conn {
         DbConnection::Postgresql(pg) => {
-            for chunk in rows.chunks(1000) {
+            // 16 columns a row: 4000 rows stay under PostgreSQL's 65535 bind parameters.
+            for chunk in rows.chunks(4000) {
                 diesel::insert_into(observations::table)
                     .values(chunk)
                     .execute(pg)?;
