@@ -73,7 +73,7 @@ where
             Ok(v) if v >= min => Ok(v),
             _ => Err(invalid(
                 name,
-                format!("expected a whole number of at least {min}, got `{raw}`"),
+                format!("expected a number of at least {min}, got `{raw}`"),
             )),
         },
     }

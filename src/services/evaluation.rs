@@ -18,7 +18,7 @@ use crate::domain::scoring::{
     SensitivityReport,
 };
 use crate::domain::tender::{
-    Bid, EvaluationInput, Tender, TenderAction, TenderStatus, engine_input,
+    Bid, EvaluationInput, ScoringMethod, Tender, TenderAction, TenderStatus, engine_input,
 };
 use crate::domain::validation::FieldError;
 use crate::error::{AppError, ErrorCode};
@@ -69,10 +69,14 @@ pub fn what_if(
 ) -> Result<EvaluationResult, AppError> {
     let (_, _, input) = load(conn, authority, tender_id)?;
     scoring::what_if(&input, weights, excluded_bids).map_err(|e| {
+        let field = match e {
+            scoring::WhatIfError::UnknownBid(_) => "excluded_bids",
+            _ => "weights",
+        };
         AppError::with_field(
             ErrorCode::ValidationFailed,
             "the what-if is not valid",
-            FieldError::new("weights", e.to_string()),
+            FieldError::new(field, e.to_string()),
         )
     })
 }
@@ -365,6 +369,16 @@ pub fn award(
                 "bids or scores changed after this evaluation was frozen: freeze a new evaluation and award on it",
             ));
         }
+        // Only scale criteria are scored by people; a quantity a bid did not commit simply
+        // scores 0 and needs no moderation.
+        let scales: BTreeSet<&str> = frozen
+            .input
+            .model
+            .criteria
+            .iter()
+            .filter(|c| matches!(c.method, ScoringMethod::Scale { .. }))
+            .map(|c| c.code.as_str())
+            .collect();
         let unmoderated: Vec<String> = frozen
             .result
             .bids
@@ -373,6 +387,7 @@ pub fn award(
             .flat_map(|b| b.flags.iter())
             .filter(|f| matches!(f.kind, FlagKind::Unmoderated | FlagKind::Unscored))
             .filter_map(|f| f.criterion.clone())
+            .filter(|code| scales.contains(code.as_str()))
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();

@@ -203,7 +203,7 @@ async fn returns_are_all_or_nothing_and_append_only(app: TestApp) {
     res.assert_problem(422, "validation_failed");
     let fields = res.error_fields();
     assert_eq!(fields[0], "rows[1].period_start");
-    assert!(fields[1].starts_with("rows[2].measures"), "{fields:?}");
+    assert_eq!(fields[1], "rows[2].measures.profit", "{fields:?}");
     assert_eq!(&fields[2..], ["rows[3].term_id", "rows[4].period_start"]);
     let listed = app.get(&returns, &integration).await;
     assert_eq!(
