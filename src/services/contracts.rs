@@ -570,7 +570,10 @@ pub fn submit_observations(
             if let Err(e) = check_values(&term.spec, &input.measures) {
                 errors.0.extend(e.0.into_iter().map(|f| {
                     FieldError::new(
-                        format!("{at}.measures.{}", f.field.strip_prefix("values.").unwrap_or(&f.field)),
+                        format!(
+                            "{at}.measures.{}",
+                            f.field.strip_prefix("values.").unwrap_or(&f.field)
+                        ),
                         f.message,
                     )
                 }));

@@ -615,26 +615,47 @@ async fn an_abnormally_low_winner_needs_the_suppliers_explanation(app: TestApp) 
 async fn a_quantity_not_committed_scores_zero_and_does_not_block_award(app: TestApp) {
     let tender = app.tender_with_model("camden").await;
     let officer = app.token("camden", &["officer"]);
-    app.action(&format!("/api/v1/tenders/{tender}/open"), &officer).await;
+    app.action(&format!("/api/v1/tenders/{tender}/open"), &officer)
+        .await;
     let mut silent = bid_body("Quiet Care", "950000", "1", "10", true);
     silent["responses"].as_array_mut().unwrap().remove(0); // no apprenticeship commitment
     let mut bids = Vec::new();
-    for body in [silent, bid_body("Beta Reablement", "1000000", "8", "20", true)] {
-        let res = app.post(&format!("/api/v1/tenders/{tender}/bids"), &officer, body).await;
+    for body in [
+        silent,
+        bid_body("Beta Reablement", "1000000", "8", "20", true),
+    ] {
+        let res = app
+            .post(&format!("/api/v1/tenders/{tender}/bids"), &officer, body)
+            .await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
         bids.push(res.body["id"].as_str().unwrap().to_string());
     }
-    app.action(&format!("/api/v1/tenders/{tender}/close"), &officer).await;
+    app.action(&format!("/api/v1/tenders/{tender}/close"), &officer)
+        .await;
     moderate_all(&app, &tender, &bids).await;
     let frozen = freeze(&app, &tender).await;
     let quiet = bid(&frozen["result"], &bids[0]);
-    let sv1 = quiet["criteria"].as_array().unwrap().iter().find(|c| c["code"] == "SV1").unwrap();
-    assert_eq!((sv1["points"].as_str(), sv1["source"].as_str()), (Some("0"), Some("missing")));
+    let sv1 = quiet["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "SV1")
+        .unwrap();
+    assert_eq!(
+        (sv1["points"].as_str(), sv1["source"].as_str()),
+        (Some("0"), Some("missing"))
+    );
     let res = app
         .post(&format!("/api/v1/tenders/{tender}/what-if"), &officer, json!({"weights": {"PRICE": "40", "Q1": "30", "SV1": "10", "M1": "10", "C1": "10"}, "excluded_bids": ["nope"]}))
         .await;
     assert_eq!(res.error_fields(), ["excluded_bids"], "{}", res.text);
     let winner = frozen["result"]["winner"].clone();
-    let res = app.post(&format!("/api/v1/tenders/{tender}/award"), &officer, json!({"evaluation_id": frozen["id"], "bid_id": winner})).await;
+    let res = app
+        .post(
+            &format!("/api/v1/tenders/{tender}/award"),
+            &officer,
+            json!({"evaluation_id": frozen["id"], "bid_id": winner}),
+        )
+        .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
 }
