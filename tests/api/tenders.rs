@@ -335,6 +335,16 @@ async fn bids_are_accepted_only_while_open_and_checked_against_the_model(app: Te
         ]
     );
 
+    let mut huge = good.clone();
+    huge["responses"][0]["quantity"] = json!("79228162514264337593543950335");
+    let res = app.post(&bids, &officer, huge).await;
+    res.assert_problem(422, "validation_failed");
+    assert_eq!(
+        res.error_fields(),
+        ["responses[0].quantity"],
+        "extreme figures never reach the engine"
+    );
+
     let list = app.get(&bids, &app.token("camden", &["auditor"])).await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
     let bid_path = format!("{bids}/{}", list.body["items"][0]["id"].as_str().unwrap());

@@ -55,6 +55,13 @@ pub fn currency(raw: &str) -> Result<String, String> {
     }
 }
 
+/// A measured or committed quantity: at most ±10^15 with 6 decimal places, so the engine's
+/// arithmetic can never overflow.
+pub fn quantity(value: Decimal) -> Result<Decimal, String> {
+    let bound = Decimal::from(1_000_000_000_000_000_i64);
+    decimal_in(value, -bound, bound, 6)
+}
+
 fn criterion_code(raw: &str) -> Result<String, String> {
     let ok = !raw.is_empty()
         && raw.len() <= 20
@@ -156,6 +163,8 @@ fn method(
         }
         ScoringMethod::Quantity { direction, scoring } => {
             if let QuantityScoring::Linear { threshold, target } = scoring {
+                errors.check(format!("{at}.scoring.threshold"), quantity(*threshold));
+                errors.check(format!("{at}.scoring.target"), quantity(*target));
                 let rising = target > threshold;
                 if threshold == target || rising != (*direction == Direction::HigherBetter) {
                     errors.push(
@@ -339,7 +348,9 @@ fn commitment(
             measure: label("measure", measure, errors),
             unit: label("unit", unit, errors),
             limit: *limit,
-            value: value.normalize(),
+            value: errors
+                .check(format!("{at}.value"), quantity(*value))
+                .unwrap_or_default(),
         },
         ConditionalityCommitment::Directionality {
             measure,
@@ -350,8 +361,10 @@ fn commitment(
         } => ConditionalityCommitment::Directionality {
             measure: label("measure", measure, errors),
             unit: label("unit", unit, errors),
-            baseline: baseline.map(|b| b.normalize()),
-            target: target.normalize(),
+            baseline: baseline.and_then(|b| errors.check(format!("{at}.baseline"), quantity(b))),
+            target: errors
+                .check(format!("{at}.target"), quantity(*target))
+                .unwrap_or_default(),
             by: *by,
         },
         ConditionalityCommitment::ProfitSharing {
@@ -471,7 +484,9 @@ pub fn responses(
         });
         out.push(CriterionResponse {
             criterion_code: r.criterion_code.clone(),
-            quantity: r.quantity.map(|q| q.normalize()),
+            quantity: r
+                .quantity
+                .and_then(|q| errors.check(format!("{at}.quantity"), quantity(q))),
             gate_passed: r.gate_passed,
             commitment,
             answer,
