@@ -49,7 +49,7 @@ use crate::error::AppError;
 use crate::services::contracts::{
     ContractChanges, ContractDetails, DEFAULT_GRACE_DAYS, ObservationInput, TermInput,
 };
-use crate::services::evaluation::{AwardDecision, LintPolicy, MIN_STANDSTILL_WORKING_DAYS};
+use crate::services::evaluation::{AwardDecision, MIN_STANDSTILL_WORKING_DAYS};
 use crate::services::tenders::{BidChanges, BidSubmission};
 use crate::services::{self, Actor, Precondition};
 
@@ -815,9 +815,10 @@ fn tender(conn: &mut DbConnection, cast: &Cast, estates: MissionId) -> Result<Aw
         conn,
         authority,
         tender.id,
-        &LintPolicy {
+        &services::settings::AuthoritySettings {
             social_value_floor_percent: Decimal::TEN,
             conditionality_required_above: Some(decimal("1000000")?),
+            version: 0,
         },
     )?;
     if let Some(f) = findings.first() {

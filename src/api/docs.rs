@@ -24,6 +24,7 @@ use crate::error::{ErrorCode, PROBLEM_JSON, Problem, ProblemFieldError};
         (name = "bids", description = "Bids, evaluators' scores and moderation"),
         (name = "evaluation", description = "Scoring, decision support and award"),
         (name = "contracts", description = "Contracts, terms, monitoring returns, compliance and performance notices"),
+        (name = "settings", description = "The authority's own policy settings"),
         (name = "audit", description = "The hash-chained audit trail"),
         (name = "operations", description = "Liveness and readiness"),
     ),

@@ -19,7 +19,7 @@ use crate::domain::text;
 use crate::domain::validation::ValidationErrors;
 use crate::error::AppError;
 use crate::services::evaluation::{
-    self as service, AwardDecision, FrozenEvaluation, LintPolicy, MIN_STANDSTILL_WORKING_DAYS,
+    self as service, AwardDecision, FrozenEvaluation, MIN_STANDSTILL_WORKING_DAYS,
 };
 use crate::startup::AppState;
 
@@ -173,12 +173,9 @@ pub async fn lint_tender(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(policy::READ_TENDERS)?;
     let (id, authority) = (id.into_inner(), ctx.principal.authority.clone());
-    let policy = LintPolicy {
-        social_value_floor_percent: state.settings.social_value_floor_percent,
-        conditionality_required_above: state.settings.conditionality_required_above,
-    };
+    let defaults = super::settings::defaults(&state);
     let findings = state
-        .run(move |conn| service::lint(conn, &authority, id, &policy))
+        .run(move |conn| service::lint(conn, &authority, id, &defaults))
         .await?;
     let errors = findings
         .iter()

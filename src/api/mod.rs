@@ -12,6 +12,7 @@ pub mod missions;
 pub mod pagination;
 pub mod request_id;
 pub mod respond;
+pub mod settings;
 pub mod tenders;
 
 /// The description of the `Idempotency-Key` header on every create.
@@ -83,6 +84,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(contracts::waive_consequence)
             .service(contracts::create_performance_notice)
             .service(contracts::list_performance_notices)
+            .service(settings::get_settings)
+            .service(settings::put_settings)
             .service(audit::list_audit_events)
             .service(audit::verify_audit_trail),
     );

@@ -6,6 +6,7 @@ pub mod contracts;
 pub mod idempotency;
 pub mod missions;
 pub mod schema;
+pub mod settings;
 pub mod tenders;
 
 use std::path::PathBuf;

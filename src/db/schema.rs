@@ -167,6 +167,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     observations,
     consequences,
     performance_notices,
+    authority_settings,
 );
 
 diesel::table! {
@@ -261,5 +262,15 @@ diesel::table! {
         justification -> Text,
         created_by -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    authority_settings (authority) {
+        authority -> Text,
+        social_value_floor_percent -> Text,
+        conditionality_required_above -> Nullable<Text>,
+        version -> BigInt,
+        updated_at -> Timestamp,
     }
 }

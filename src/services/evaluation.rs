@@ -91,20 +91,14 @@ pub fn sensitivity(
     Ok(scoring::sensitivity(&input, options))
 }
 
-/// Policy settings the lint checks against.
-#[derive(Debug, Clone)]
-pub struct LintPolicy {
-    pub social_value_floor_percent: Decimal,
-    pub conditionality_required_above: Option<Decimal>,
-}
-
 pub fn lint(
     conn: &mut DbConnection,
     authority: &AuthorityId,
     tender_id: TenderId,
-    policy: &LintPolicy,
+    defaults: &super::settings::AuthoritySettings,
 ) -> Result<Vec<LintFinding>, AppError> {
     let tender = tender_service::get(conn, authority, tender_id)?;
+    let policy = super::settings::get(conn, authority, defaults)?;
     let mut known_missions = BTreeSet::new();
     let mut after = None;
     loop {

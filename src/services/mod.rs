@@ -6,6 +6,7 @@ pub mod contracts;
 pub mod evaluation;
 pub mod idempotency;
 pub mod missions;
+pub mod settings;
 pub mod tenders;
 
 use chrono::{DateTime, SubsecRound, Utc};

@@ -14,5 +14,6 @@ mod idempotency;
 mod missions;
 mod openapi;
 mod operations;
+mod settings;
 mod startup;
 mod tenders;
