@@ -1,6 +1,7 @@
 //! Contract, term, observation, consequence and notice rows and queries.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::ExecuteCopyFromDsl;
 use diesel::prelude::*;
 
 use super::schema::{consequences, contracts, observations, performance_notices, terms};
@@ -300,7 +301,7 @@ pub fn all_terms(conn: &mut DbConnection, authority: &AuthorityId) -> QueryResul
 }
 
 #[derive(Debug, Clone, Queryable, Insertable)]
-#[diesel(table_name = observations)]
+#[diesel(table_name = observations, treat_none_as_default_value = false)]
 pub struct ObservationRow {
     pub id: String,
     pub authority: String,
@@ -375,17 +376,15 @@ impl ObservationRow {
 }
 
 pub fn insert_observations(conn: &mut DbConnection, rows: &[ObservationRow]) -> QueryResult<()> {
-    // Multi-row inserts are PostgreSQL's fast path (in chunks under its bind-parameter limit);
-    // diesel's MultiBackend has no batch insert, and on SQLite single-row inserts inside one
-    // transaction are as fast.
+    // diesel's MultiBackend has no batch insert: PostgreSQL takes the batch by COPY, and on
+    // SQLite single-row inserts inside one transaction are as fast as it gets.
     match conn {
         DbConnection::Postgresql(pg) => {
-            // 16 columns a row: 4000 rows stay under PostgreSQL's 65535 bind parameters.
-            for chunk in rows.chunks(4000) {
-                diesel::insert_into(observations::table)
-                    .values(chunk)
-                    .execute(pg)?;
-            }
+            // COPY in PostgreSQL's binary format: one statement for the whole batch, no SQL
+            // text to parse for thousands of rows.
+            diesel::copy_from(observations::table)
+                .from_insertable(rows)
+                .execute(pg)?;
         }
         DbConnection::Sqlite(lite) => {
             for row in rows {
