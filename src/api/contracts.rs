@@ -24,7 +24,7 @@ use crate::domain::validation::{FieldError, ValidationErrors};
 use crate::error::{AppError, ErrorCode};
 use crate::services::contracts::{
     self as service, ComplianceReport, ContractChanges, ContractDetails, NoticePayload,
-    ObservationInput, TermInput,
+    ObservationInput, TermInput, wire_name,
 };
 use crate::startup::AppState;
 
@@ -980,44 +980,19 @@ pub struct ComplianceResponse {
     pub by_dimension: Vec<DimensionBreakdown>,
 }
 
-fn wire<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 fn compliance_response(report: ComplianceReport) -> Result<ComplianceResponse, AppError> {
-    let mut money_due: BTreeMap<String, Decimal> = BTreeMap::new();
-    let mut by_dimension: BTreeMap<(String, String), BTreeMap<String, usize>> = BTreeMap::new();
+    let (breaches, money_due, by_dimension) =
+        (report.breaches(), report.money_due(), report.by_dimension());
     let mut lines = Vec::new();
-    let mut breaches = 0;
     for t in report.terms {
         for p in t.periods {
-            let a = &p.assessment;
-            breaches += usize::from(a.breach);
-            for m in &a.money {
-                *money_due.entry(wire(&m.kind)).or_default() += m.amount;
-            }
-            let dimensions = p
-                .observation
-                .as_ref()
-                .map(|o| o.dimensions.clone())
-                .unwrap_or_default();
-            for (k, v) in &dimensions {
-                *by_dimension
-                    .entry((k.clone(), v.clone()))
-                    .or_default()
-                    .entry(wire(&a.status))
-                    .or_default() += 1;
-            }
             lines.push(ComplianceLine {
                 term_id: t.term.id,
                 term_title: t.term.title.clone(),
-                assessment: serde_json::to_value(a).map_err(AppError::internal)?,
+                assessment: serde_json::to_value(&p.assessment).map_err(AppError::internal)?,
                 observation_id: p.observation.as_ref().map(|o| o.id),
                 observation_status: p.observation.as_ref().map(|o| o.status),
-                dimensions,
+                dimensions: p.observation.map(|o| o.dimensions).unwrap_or_default(),
                 consequences: p
                     .consequences
                     .into_iter()
@@ -1070,17 +1045,17 @@ fn compliance_csv(report: &ComplianceReport) -> Result<String, AppError> {
             let money: Vec<String> = a
                 .money
                 .iter()
-                .map(|m| format!("{}={}", wire(&m.kind), m.amount))
+                .map(|m| format!("{}={}", wire_name(&m.kind), m.amount))
                 .collect();
             let opt = |d: Option<Decimal>| d.map(|d| d.to_string()).unwrap_or_default();
             w.write_record([
                 t.term.id.to_string(),
                 t.term.title.clone(),
-                wire(&t.term.spec.kind),
+                wire_name(&t.term.spec.kind),
                 a.period.start.to_string(),
                 a.period.end.to_string(),
-                wire(&a.status),
-                wire(&a.rating),
+                wire_name(&a.status),
+                wire_name(&a.rating),
                 opt(a.expected),
                 opt(a.achieved),
                 opt(a.attainment_percent),

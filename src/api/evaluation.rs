@@ -15,6 +15,7 @@ use crate::domain::ids::{BidId, EvaluationId, TenderId};
 use crate::domain::scoring::{
     EvaluationResult, LintFinding, SensitivityOptions, SensitivityReport, Severity,
 };
+use crate::domain::tender::parse::decimal_in;
 use crate::domain::text;
 use crate::domain::validation::ValidationErrors;
 use crate::error::AppError;
@@ -87,8 +88,22 @@ pub async fn what_if(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(policy::READ_EVALUATION)?;
     let req = body.value;
-    let weights: BTreeMap<String, Decimal> =
-        req.weights.into_iter().map(|(k, v)| (k, v.0)).collect();
+    let mut errors = ValidationErrors::default();
+    let weights: BTreeMap<String, Decimal> = req
+        .weights
+        .into_iter()
+        .filter_map(|(code, w)| {
+            // Weights are percents with at most 4 decimal places, as in the evaluation model.
+            let w = errors.check(
+                format!("weights.{code}"),
+                decimal_in(w.0, Decimal::ZERO, Decimal::ONE_HUNDRED, 4),
+            )?;
+            Some((code, w))
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
     let (id, authority) = (id.into_inner(), ctx.principal.authority.clone());
     let result = state
         .run(move |conn| service::what_if(conn, &authority, id, &weights, &req.excluded_bids))

@@ -54,11 +54,11 @@ pub async fn middleware(
     match result {
         Ok(mut response) => {
             let status = response.status().as_u16();
-            let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+            let elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
             if status >= 500 {
-                tracing::error!(status, elapsed_ms, "request failed");
+                tracing::error!(status, elapsed_us, "request failed");
             } else {
-                tracing::info!(status, elapsed_ms, "request served");
+                tracing::info!(status, elapsed_us, "request served");
             }
             if let Ok(value) = HeaderValue::from_str(&id) {
                 response

@@ -72,20 +72,12 @@ fn check_missions(
     authority: &AuthorityId,
     ids: &[MissionId],
 ) -> Result<(), AppError> {
-    let mut errors = ValidationErrors::default();
-    for (i, id) in ids.iter().enumerate() {
-        if db::missions::find(conn, authority, *id)?.is_none() {
-            errors.push(
-                format!("mission_ids[{i}]"),
-                "no such mission in your authority",
-            );
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors.into())
-    }
+    let links: Vec<_> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (format!("mission_ids[{i}]"), *m))
+        .collect();
+    super::missions::check_own(conn, authority, &links)
 }
 
 fn insert_term(
@@ -745,6 +737,41 @@ pub struct ComplianceReport {
     pub suggested_rating: Rating,
 }
 
+impl ComplianceReport {
+    fn lines(&self) -> impl Iterator<Item = &PeriodLine> {
+        self.terms.iter().flat_map(|t| t.periods.iter())
+    }
+
+    pub fn breaches(&self) -> usize {
+        self.lines().filter(|p| p.assessment.breach).count()
+    }
+
+    /// Money due over all periods, by kind. Amounts are already whole pence, so the sum is
+    /// exact without further rounding.
+    pub fn money_due(&self) -> BTreeMap<String, Decimal> {
+        let mut due: BTreeMap<String, Decimal> = BTreeMap::new();
+        for m in self.lines().flat_map(|p| p.assessment.money.iter()) {
+            *due.entry(wire_name(&m.kind)).or_default() += m.amount;
+        }
+        due
+    }
+
+    /// "Who is it working for, where": how many periods of each status per dimension value
+    /// the returns carry, e.g. (`ward`, `Kentish Town`) → {met: 3, not_met: 1}.
+    pub fn by_dimension(&self) -> BTreeMap<(String, String), BTreeMap<String, usize>> {
+        let mut out: BTreeMap<(String, String), BTreeMap<String, usize>> = BTreeMap::new();
+        for p in self.lines() {
+            for (k, v) in p.observation.iter().flat_map(|o| o.dimensions.iter()) {
+                *out.entry((k.clone(), v.clone()))
+                    .or_default()
+                    .entry(wire_name(&p.assessment.status))
+                    .or_default() += 1;
+            }
+        }
+        out
+    }
+}
+
 /// Every term's due periods up to `as_of`, each assessed against its current return.
 pub fn compliance(
     conn: &mut DbConnection,
@@ -924,7 +951,7 @@ pub fn propose_consequences(
 }
 
 /// The wire name of a closed enum (`service_credit`), which is also what is stored.
-fn wire_name<T: Serialize>(value: &T) -> String {
+pub fn wire_name<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))

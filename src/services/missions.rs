@@ -38,6 +38,26 @@ pub fn create(
     })
 }
 
+/// Every mission something links to must be one of the authority's own; each that is not is
+/// reported under its field.
+pub fn check_own(
+    conn: &mut DbConnection,
+    authority: &AuthorityId,
+    links: &[(String, MissionId)],
+) -> Result<(), AppError> {
+    let mut errors = crate::domain::validation::ValidationErrors::default();
+    for (field, id) in links {
+        if db::missions::find(conn, authority, *id)?.is_none() {
+            errors.push(field.clone(), "no such mission in your authority");
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.into())
+    }
+}
+
 pub fn get(
     conn: &mut DbConnection,
     authority: &AuthorityId,

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::db::{self, DbConnection, tenders as q};
+use crate::db::{DbConnection, tenders as q};
 use crate::domain::authority::AuthorityId;
-use crate::domain::ids::{BidId, MissionId, TenderId};
+use crate::domain::ids::{BidId, TenderId};
 use crate::domain::tender::parse::{self, CriterionResponse};
 use crate::domain::tender::{
     Bid, BidStatus, EvaluationModel, EvaluatorScore, ModeratedScore, ScoringMethod, Supplier,
@@ -22,25 +22,6 @@ pub const MODERATED_SCORE: &str = "moderated_score";
 
 fn conflict(detail: impl Into<String>) -> AppError {
     AppError::client(ErrorCode::Conflict, detail)
-}
-
-/// Every mission a tender or criterion links to must be one of the authority's own.
-fn check_missions(
-    conn: &mut DbConnection,
-    authority: &AuthorityId,
-    links: &[(String, MissionId)],
-) -> Result<(), AppError> {
-    let mut errors = ValidationErrors::default();
-    for (field, id) in links {
-        if db::missions::find(conn, authority, *id)?.is_none() {
-            errors.push(field.clone(), "no such mission in your authority");
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors.into())
-    }
 }
 
 pub fn get(
@@ -83,7 +64,7 @@ pub fn create(
             .enumerate()
             .map(|(i, m)| (format!("mission_ids[{i}]"), *m))
             .collect();
-        check_missions(conn, authority, &links)?;
+        super::missions::check_own(conn, authority, &links)?;
         let now = audit.now();
         let tender = Tender {
             id: TenderId::new(),
@@ -145,7 +126,7 @@ pub fn update(
             .enumerate()
             .map(|(i, m)| (format!("mission_ids[{i}]"), *m))
             .collect();
-        check_missions(conn, authority, &links)?;
+        super::missions::check_own(conn, authority, &links)?;
         if tender.details != details {
             tender.details = details;
             tender.version += 1;
@@ -244,7 +225,7 @@ pub fn put_criteria(
                     .map(|m| (format!("criteria[{i}].mission_id"), m))
             })
             .collect();
-        check_missions(conn, authority, &links)?;
+        super::missions::check_own(conn, authority, &links)?;
         tender.model = model;
         tender.version += 1;
         tender.updated_at = audit.now();

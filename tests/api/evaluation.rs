@@ -185,6 +185,14 @@ async fn what_if_and_sensitivity_support_the_decision(app: TestApp) {
         )
         .await;
     res.assert_problem(422, "validation_failed");
+    let res = app
+        .post(
+            &format!("/api/v1/tenders/{tender}/what-if"),
+            &officer,
+            json!({"weights": {"PRICE": "150", "Q1": "0.00001"}}),
+        )
+        .await;
+    assert_eq!(res.error_fields(), ["weights.PRICE", "weights.Q1"]);
     let live = app
         .get(&format!("/api/v1/tenders/{tender}/evaluation"), &officer)
         .await;
