@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::policy;
 use crate::db::{self, audit::AuditEventRow, audit::EventFilter};
-use crate::domain::audit::BreakReason;
+use crate::domain::audit as d;
 use crate::domain::text;
 use crate::domain::validation::FieldError;
 use crate::error::{AppError, ErrorCode};
@@ -17,6 +17,21 @@ use crate::startup::AppState;
 use super::docs::{AuthErrors, ListErrors};
 use super::extract::RequestContext;
 use super::pagination::{Page, PageRequest, parse_key};
+use super::wire::wire_enum;
+
+wire_enum! {
+    /// Why a link of the chain does not hold.
+    pub enum BreakReason = d::BreakReason {
+        /// A sequence number is missing or repeated: an event was deleted or inserted.
+        SequenceGap,
+        /// The event's `prev_hash` is not the previous event's hash.
+        PrevHashMismatch,
+        /// The event's content no longer hashes to its stored hash: it was edited.
+        HashMismatch,
+        /// The authority's chain head does not point at the last event.
+        HeadMismatch,
+    }
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEventResponse {
@@ -191,7 +206,7 @@ pub async fn verify_audit_trail(
         head_hash: report.chain.head_hash,
         first_broken_link: report.chain.first_broken.map(|b| BrokenLinkResponse {
             seq: b.seq,
-            reason: b.reason,
+            reason: b.reason.into(),
             expected: b.expected,
             found: b.found,
         }),

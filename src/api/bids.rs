@@ -8,8 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Role, policy};
 use crate::domain::ids::{BidId, TenderId};
-use crate::domain::tender::parse::{self, CriterionResponse};
-use crate::domain::tender::{Bid, BidStatus, EvaluatorScore, ModeratedScore, Supplier};
+use crate::domain::tender::parse;
+use crate::domain::tender::{self as d, Bid, EvaluatorScore, ModeratedScore};
 use crate::domain::text;
 use crate::domain::validation::ValidationErrors;
 use crate::error::AppError;
@@ -20,20 +20,21 @@ use super::docs::{CreateErrors, GetErrors, ListErrors, UpdateErrors};
 use super::extract::{ApiJson, IdempotencyKey, IfMatch, RequestContext};
 use super::pagination::{Page, PageRequest, parse_key};
 use super::respond::{self, Created};
+use super::wire::tender::{BidStatus, CriterionAnswer, Supplier};
+use super::wire::{Dec, Money, Wire};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBidRequest {
     pub supplier: Supplier,
-    /// The tendered price (decimal string, pence at most).
-    #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String, example = "1250000")]
-    pub price: Decimal,
+    /// The tendered price (pence at most).
+    pub price: Money,
     /// When the bid was received; defaults to now.
     pub submitted_at: Option<DateTime<Utc>>,
     /// What the bid offers under each criterion that needs an answer.
     #[serde(default)]
-    pub responses: Vec<CriterionResponse>,
+    #[schema(max_items = 100)]
+    pub responses: Vec<CriterionAnswer>,
 }
 
 /// A partial update. Content (supplier, price, responses) changes only while the tender is
@@ -42,10 +43,9 @@ pub struct CreateBidRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateBidRequest {
     pub supplier: Option<Supplier>,
-    #[serde(default, with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>)]
-    pub price: Option<Decimal>,
-    pub responses: Option<Vec<CriterionResponse>>,
+    pub price: Option<Money>,
+    #[schema(max_items = 100)]
+    pub responses: Option<Vec<CriterionAnswer>>,
     /// `disqualified` and `withdrawn` need a `status_reason`; officers and admins only.
     pub status: Option<BidStatus>,
     #[schema(max_length = 2000)]
@@ -55,22 +55,20 @@ pub struct UpdateBidRequest {
     pub abnormally_low_explanation: Option<String>,
 }
 
-fn supplier(s: Supplier, errors: &mut ValidationErrors) -> Supplier {
-    Supplier {
-        name: errors
-            .check("supplier.name", text::single_line(&s.name, 1, 200))
-            .unwrap_or_default(),
-        identifier: errors
-            .check(
-                "supplier.identifier",
-                text::single_line(&s.identifier, 1, 100),
-            )
-            .unwrap_or_default(),
-        sme: s.sme,
-        vcse: s.vcse,
-        locality: s
-            .locality
-            .and_then(|l| errors.check("supplier.locality", text::single_line(&l, 1, 100))),
+impl Supplier {
+    /// The supplier as the domain parses it.
+    pub fn parse(&self, errors: &mut ValidationErrors) -> Option<d::Supplier> {
+        d::Supplier::parse(
+            "supplier",
+            d::SupplierInput {
+                name: &self.name,
+                identifier: &self.identifier,
+                sme: self.sme,
+                vcse: self.vcse,
+                locality: self.locality.as_deref(),
+            },
+            errors,
+        )
     }
 }
 
@@ -79,14 +77,14 @@ impl TryFrom<CreateBidRequest> for BidSubmission {
 
     fn try_from(req: CreateBidRequest) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        let supplier = supplier(req.supplier, &mut errors);
-        let price = errors.check("price", parse::money(req.price, false));
+        let supplier = req.supplier.parse(&mut errors);
+        let price = errors.check("price", parse::money(req.price.0, false));
         errors.finish(|| {
             Some(BidSubmission {
-                supplier,
+                supplier: supplier?,
                 price: price?,
                 submitted_at: req.submitted_at,
-                responses: req.responses,
+                responses: req.responses.into_domain(),
             })
         })
     }
@@ -94,15 +92,15 @@ impl TryFrom<CreateBidRequest> for BidSubmission {
 
 fn parse_bid_changes(req: UpdateBidRequest) -> Result<BidChanges, ValidationErrors> {
     let mut errors = ValidationErrors::default();
-    let supplier = req.supplier.map(|s| supplier(s, &mut errors));
+    let supplier = req.supplier.map(|s| s.parse(&mut errors));
     let price = req
         .price
-        .and_then(|p| errors.check("price", parse::money(p, false)));
+        .and_then(|p| errors.check("price", parse::money(p.0, false)));
     let reason = req
         .status_reason
         .and_then(|r| errors.check("status_reason", text::bounded(&r, 1, 2000)));
-    let status = match (req.status, reason) {
-        (Some(BidStatus::Valid), reason) => Some((BidStatus::Valid, reason)),
+    let status = match (req.status.map(d::BidStatus::from), reason) {
+        (Some(d::BidStatus::Valid), reason) => Some((d::BidStatus::Valid, reason)),
         (Some(status), Some(reason)) => Some((status, Some(reason))),
         (Some(_), None) => {
             errors.push(
@@ -122,9 +120,9 @@ fn parse_bid_changes(req: UpdateBidRequest) -> Result<BidChanges, ValidationErro
         .and_then(|x| errors.check("abnormally_low_explanation", text::bounded(&x, 1, 10_000)));
     errors.finish(|| {
         Some(BidChanges {
-            supplier,
+            supplier: supplier.map(|s| s.ok_or(())).transpose().ok()?,
             price,
-            responses: req.responses,
+            responses: req.responses.map(Wire::into_domain),
             status,
             abnormally_low_explanation: explanation,
         })
@@ -138,13 +136,11 @@ pub struct BidResponse {
     #[schema(value_type = String, format = Uuid)]
     pub tender_id: TenderId,
     pub supplier: Supplier,
-    #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
-    pub price: Decimal,
+    pub price: Money,
     pub submitted_at: DateTime<Utc>,
     pub status: BidStatus,
     pub status_reason: Option<String>,
-    pub responses: Vec<CriterionResponse>,
+    pub responses: Vec<CriterionAnswer>,
     pub abnormally_low_explanation: Option<String>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -156,12 +152,12 @@ impl From<Bid> for BidResponse {
         Self {
             id: b.id,
             tender_id: b.tender_id,
-            supplier: b.supplier,
-            price: b.price,
+            supplier: b.supplier.into(),
+            price: Money(b.price),
             submitted_at: b.submitted_at,
-            status: b.status,
+            status: b.status.into(),
             status_reason: b.status_reason,
-            responses: b.responses,
+            responses: Wire::from_domain(b.responses),
             abnormally_low_explanation: b.abnormally_low_explanation,
             version: b.version,
             created_at: b.created_at,
@@ -330,11 +326,10 @@ pub async fn update_bid(
 #[serde(deny_unknown_fields)]
 pub struct ScoreRequest {
     /// A scale criterion of the tender.
+    #[schema(min_length = 1, max_length = 20)]
     pub criterion_code: String,
-    /// One of the scale's levels (decimal string).
-    #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String, example = "4")]
-    pub score: Decimal,
+    /// One of the scale's levels.
+    pub score: Dec,
     /// Why this score, by reference to the bid: it feeds the assessment summaries.
     #[schema(min_length = 1, max_length = 10000)]
     pub rationale: String,
@@ -346,9 +341,7 @@ pub struct EvaluatorScoreResponse {
     pub bid_id: BidId,
     pub criterion_code: String,
     pub evaluator: String,
-    #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
-    pub score: Decimal,
+    pub score: Dec,
     pub rationale: String,
     pub updated_at: DateTime<Utc>,
 }
@@ -359,7 +352,7 @@ impl From<EvaluatorScore> for EvaluatorScoreResponse {
             bid_id: s.bid_id,
             criterion_code: s.criterion_code,
             evaluator: s.evaluator,
-            score: s.score,
+            score: Dec(s.score),
             rationale: s.rationale,
             updated_at: s.updated_at,
         }
@@ -372,9 +365,7 @@ pub struct ModeratedScoreResponse {
     pub bid_id: BidId,
     pub criterion_code: String,
     pub moderator: String,
-    #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
-    pub score: Decimal,
+    pub score: Dec,
     pub rationale: String,
     pub updated_at: DateTime<Utc>,
 }
@@ -385,7 +376,7 @@ impl From<ModeratedScore> for ModeratedScoreResponse {
             bid_id: s.bid_id,
             criterion_code: s.criterion_code,
             moderator: s.moderator,
-            score: s.score,
+            score: Dec(s.score),
             rationale: s.rationale,
             updated_at: s.updated_at,
         }
@@ -402,7 +393,7 @@ pub struct BidScoresResponse {
 fn parse_score(req: ScoreRequest) -> Result<(String, Decimal, String), AppError> {
     let mut errors = ValidationErrors::default();
     let rationale = errors.check("rationale", text::bounded(&req.rationale, 1, 10_000));
-    Ok(errors.finish(|| Some((req.criterion_code, req.score, rationale?)))?)
+    Ok(errors.finish(|| Some((req.criterion_code, req.score.0, rationale?)))?)
 }
 
 /// Record your own score of a bid on a scale criterion (evaluators; replaces your earlier one).

@@ -142,6 +142,29 @@ impl IntoResponses for CreateErrors {
     }
 }
 
+/// Errors of an action on one resource (a POST with a JSON body that changes its status; the
+/// status rules, not an `If-Match`, keep two decisions from overwriting each other).
+pub struct ActionErrors;
+
+impl IntoResponses for ActionErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[
+            (
+                400,
+                "Malformed JSON, id or shape (`malformed_json`, `invalid_body`, `invalid_path_parameter`)",
+            ),
+            UNAUTHENTICATED,
+            FORBIDDEN,
+            (404, "No such resource in your authority (`not_found`)"),
+            (413, "Body over the size limit (`payload_too_large`)"),
+            (415, "Body is not JSON (`unsupported_media_type`)"),
+            (422, "A rule is broken (`validation_failed`)"),
+            INTERNAL,
+            UNAVAILABLE,
+        ])
+    }
+}
+
 /// Errors of an update (PATCH with `If-Match`).
 pub struct UpdateErrors;
 

@@ -10,11 +10,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::policy;
-use crate::domain::assessment::{self, AssessmentSummary};
+use crate::domain::assessment;
 use crate::domain::ids::{BidId, EvaluationId, TenderId};
-use crate::domain::scoring::{
-    EvaluationResult, LintFinding, SensitivityOptions, SensitivityReport, Severity,
-};
+use crate::domain::scoring::{self as d, SensitivityOptions};
 use crate::domain::tender::parse::decimal_in;
 use crate::domain::text;
 use crate::domain::validation::ValidationErrors;
@@ -26,7 +24,11 @@ use crate::startup::AppState;
 
 use super::docs::{CreateErrors, GetErrors};
 use super::extract::{ApiJson, IdempotencyKey, RequestContext};
+use super::pagination::Page;
 use super::respond::{self, Created};
+use super::wire::Dec;
+use super::wire::assessment::AssessmentSummary;
+use super::wire::scoring::{EvaluationResult, SensitivityReport, TenderLintFinding};
 
 const TENDER_ID: &str = "Tender id";
 
@@ -50,24 +52,19 @@ pub async fn evaluate_tender(
     let result = state
         .run(move |conn| service::live(conn, &authority, id))
         .await?;
-    Ok(HttpResponse::Ok().json(result))
+    Ok(HttpResponse::Ok().json(EvaluationResult::from(result)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WhatIfRequest {
     /// Alternative weight per criterion code (decimal strings); every weighted criterion, summing to 100.
-    #[schema(value_type = BTreeMap<String, String>)]
-    pub weights: BTreeMap<String, WeightValue>,
+    pub weights: BTreeMap<String, Dec>,
     /// Bids to leave out.
     #[serde(default)]
+    #[schema(value_type = Vec<String>, max_items = 1000)]
     pub excluded_bids: BTreeSet<String>,
 }
-
-/// A weight as a decimal string.
-#[derive(Debug, Deserialize)]
-#[serde(transparent)]
-pub struct WeightValue(#[serde(with = "rust_decimal::serde::str")] pub Decimal);
 
 /// What if the weights were different, or some bids left out? Nothing is stored.
 #[utoipa::path(
@@ -108,7 +105,7 @@ pub async fn what_if(
     let result = state
         .run(move |conn| service::what_if(conn, &authority, id, &weights, &req.excluded_bids))
         .await?;
-    Ok(HttpResponse::Ok().json(result))
+    Ok(HttpResponse::Ok().json(EvaluationResult::from(result)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -163,14 +160,14 @@ pub async fn sensitivity(
     let report = state
         .run(move |conn| service::sensitivity(conn, &authority, id, &options))
         .await?;
-    Ok(HttpResponse::Ok().json(report))
+    Ok(HttpResponse::Ok().json(SensitivityReport::from(report)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LintResponse {
     pub errors: usize,
     pub warnings: usize,
-    pub findings: Vec<LintFinding>,
+    pub findings: Vec<TenderLintFinding>,
 }
 
 /// Check the evaluation model against procurement policy.
@@ -194,12 +191,12 @@ pub async fn lint_tender(
         .await?;
     let errors = findings
         .iter()
-        .filter(|f| f.severity == Severity::Error)
+        .filter(|f| f.severity == d::Severity::Error)
         .count();
     Ok(HttpResponse::Ok().json(LintResponse {
         errors,
-        warnings: findings.len() - errors,
-        findings,
+        warnings: findings.len().saturating_sub(errors),
+        findings: findings.into_iter().map(Into::into).collect(),
     }))
 }
 
@@ -230,7 +227,7 @@ impl FrozenEvaluationResponse {
             created_by: e.created_by,
             created_at: e.created_at,
             input: serde_json::to_value(&e.input).map_err(AppError::internal)?,
-            result: e.result,
+            result: e.result.into(),
         })
     }
 }
@@ -289,7 +286,7 @@ pub async fn freeze_evaluation(
 #[utoipa::path(
     tag = "evaluation", operation_id = "list_evaluations",
     params(("id" = String, Path, format = Uuid, description = TENDER_ID)),
-    responses((status = 200, description = "Oldest first", body = Vec<FrozenEvaluationSummary>), GetErrors),
+    responses((status = 200, description = "Oldest first", body = Page<FrozenEvaluationSummary>), GetErrors),
     security(("bearer" = [])),
 )]
 #[get("/tenders/{id}/evaluations")]
@@ -314,7 +311,7 @@ pub async fn list_evaluations(
             created_at: e.created_at,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(items))
+    Ok(HttpResponse::Ok().json(Page::whole(items)))
 }
 
 /// One frozen evaluation with its inputs and results.
@@ -544,14 +541,17 @@ async fn summaries(
         &record.evaluation.result,
         &record.award.bid_id.to_string(),
         &record.rationales,
-    ))
+    )
+    .into_iter()
+    .map(Into::into)
+    .collect())
 }
 
 /// Assessment summaries for every bidder (Procurement Act 2023 s.50).
 #[utoipa::path(
     tag = "evaluation", operation_id = "list_assessment_summaries",
     params(("id" = String, Path, format = Uuid, description = TENDER_ID)),
-    responses((status = 200, description = "One summary per bidder", body = Vec<AssessmentSummary>),
+    responses((status = 200, description = "One summary per bidder", body = Page<AssessmentSummary>),
         (status = 409, description = "The tender has not been awarded (`conflict`)", body = crate::error::Problem, content_type = "application/problem+json"),
         GetErrors),
     security(("bearer" = [])),
@@ -562,7 +562,7 @@ pub async fn list_assessment_summaries(
     id: web::Path<TenderId>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(summaries(&ctx, id.into_inner(), &state).await?))
+    Ok(HttpResponse::Ok().json(Page::whole(summaries(&ctx, id.into_inner(), &state).await?)))
 }
 
 #[derive(Debug, Deserialize)]

@@ -199,6 +199,21 @@ impl FromRequest for JsonOrCsv {
 }
 
 /// Parses JSON, naming the field that failed (`outcomes[0].kind`) where there is one.
+/// serde_json ends its messages with " at line L column C": the field path says where, and
+/// the position in the raw bytes is the parser's business, not the client's.
+fn without_position(message: &str) -> String {
+    match message.rsplit_once(" at line ") {
+        Some((head, tail))
+            if tail
+                .split(" column ")
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            head.to_string()
+        }
+        _ => message.to_string(),
+    }
+}
+
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let malformed = |e: serde_json::Error| {
         AppError::client(
@@ -216,7 +231,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
                 "the body does not have the expected shape; see errors",
                 FieldError::new(
                     if path == "." { String::new() } else { path },
-                    inner.to_string(),
+                    without_position(&inner.to_string()),
                 ),
             ),
             _ => malformed(inner),

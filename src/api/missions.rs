@@ -2,15 +2,14 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::policy;
 use crate::domain::ids::MissionId;
 use crate::domain::mission::{
-    IndicatorInput, Mission, MissionChanges, MissionStatement, MissionStatus, NewMission, Outcome,
-    OutcomeInput, OutcomeKind, TargetYear, parse_outcomes,
+    self as d, IndicatorInput, Mission, MissionChanges, MissionStatement, NewMission, OutcomeInput,
+    TargetYear, parse_outcomes,
 };
 use crate::domain::validation::ValidationErrors;
 use crate::error::AppError;
@@ -21,6 +20,8 @@ use super::docs::{CreateErrors, GetErrors, ListErrors, UpdateErrors};
 use super::extract::{ApiJson, IdempotencyKey, IfMatch, RequestContext};
 use super::pagination::{Page, PageRequest, parse_key};
 use super::respond::{self, Created};
+use super::wire::mission::{MissionOutcome, MissionStatus, OutcomeKind};
+use super::wire::{Dec, Wire};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -71,21 +72,17 @@ pub struct IndicatorRequest {
     /// e.g. `children`, `%`, `tCO2e`.
     #[schema(min_length = 1, max_length = 50)]
     pub unit: String,
-    /// Decimal string.
-    #[serde(default, with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>, example = "1200")]
-    pub baseline: Option<Decimal>,
-    /// Decimal string.
-    #[serde(default, with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>, example = "3000")]
-    pub target: Option<Decimal>,
+    #[serde(default)]
+    pub baseline: Option<Dec>,
+    #[serde(default)]
+    pub target: Option<Dec>,
 }
 
 fn outcome_inputs(outcomes: &[OutcomeRequest]) -> Vec<OutcomeInput<'_>> {
     outcomes
         .iter()
         .map(|o| OutcomeInput {
-            kind: o.kind,
+            kind: o.kind.into(),
             title: &o.title,
             indicators: o
                 .indicators
@@ -93,8 +90,8 @@ fn outcome_inputs(outcomes: &[OutcomeRequest]) -> Vec<OutcomeInput<'_>> {
                 .map(|i| IndicatorInput {
                     name: &i.name,
                     unit: &i.unit,
-                    baseline: i.baseline,
-                    target: i.target,
+                    baseline: i.baseline.map(|d| d.0),
+                    target: i.target.map(|d| d.0),
                 })
                 .collect(),
         })
@@ -113,7 +110,7 @@ impl TryFrom<CreateMissionRequest> for NewMission {
             Some(NewMission {
                 statement: statement?,
                 target_year: target_year?,
-                status: req.status.unwrap_or(MissionStatus::Active),
+                status: req.status.map_or(d::MissionStatus::Active, Into::into),
                 outcomes: outcomes?,
             })
         })
@@ -138,7 +135,7 @@ impl TryFrom<UpdateMissionRequest> for MissionChanges {
             Some(MissionChanges {
                 statement: statement.map(|s| s.ok_or(())).transpose().ok()?,
                 target_year: target_year.map(|y| y.ok_or(())).transpose().ok()?,
-                status: req.status,
+                status: req.status.map(Into::into),
                 outcomes: outcomes.map(|o| o.ok_or(())).transpose().ok()?,
             })
         })
@@ -153,7 +150,7 @@ pub struct MissionResponse {
     pub statement: String,
     pub target_year: i32,
     pub status: MissionStatus,
-    pub outcomes: Vec<Outcome>,
+    pub outcomes: Vec<MissionOutcome>,
     /// Counts the writes to this mission; its ETag is this number in quotes.
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -167,8 +164,8 @@ impl From<Mission> for MissionResponse {
             authority: m.authority.to_string(),
             statement: m.statement.as_str().to_string(),
             target_year: m.target_year.value(),
-            status: m.status,
-            outcomes: m.outcomes,
+            status: m.status.into(),
+            outcomes: Wire::from_domain(m.outcomes),
             version: m.version,
             created_at: m.created_at,
             updated_at: m.updated_at,
@@ -255,7 +252,9 @@ pub async fn list_missions(
     let authority = ctx.principal.authority.clone();
     let fetch = page.fetch_limit();
     let rows = state
-        .run(move |conn| services::missions::list(conn, &authority, after, query.status, fetch))
+        .run(move |conn| {
+            services::missions::list(conn, &authority, after, query.status.map(Into::into), fetch)
+        })
         .await?;
     let page = page.page(rows, |m| m.id.to_string(), MissionResponse::from);
     Ok(HttpResponse::Ok().json(page))

@@ -14,6 +14,7 @@ pub mod request_id;
 pub mod respond;
 pub mod settings;
 pub mod tenders;
+pub mod wire;
 
 /// The description of the `Idempotency-Key` header on every create.
 pub const IDEMPOTENCY_KEY_DOC: &str = "Makes a retry safe: the same key with the same request returns the first response (with `Idempotent-Replayed: true`); with a different request it is refused (422). Keys are per authority.";

@@ -18,6 +18,17 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T> Page<T> {
+    /// A list short enough by nature (a tender's evaluations, a contract's terms) to come
+    /// whole, in the same envelope as every paged list.
+    pub fn whole(items: Vec<T>) -> Self {
+        Self {
+            items,
+            next_cursor: None,
+        }
+    }
+}
+
 /// A validated page request: how many rows to show and where to start.
 #[derive(Debug, Clone)]
 pub struct PageRequest {

@@ -2,17 +2,13 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::policy;
 use crate::domain::ids::{MissionId, TenderId};
-use crate::domain::tender::parse::{self, decimal_in};
-use crate::domain::tender::{
-    AwardMethod, CategoryMinimum, Criterion, DEFAULT_TIE_BREAK, EvaluationModel, Tender,
-    TenderAction, TenderChanges, TenderDetails, TenderStatus, TieBreakRule,
-};
+use crate::domain::tender::parse;
+use crate::domain::tender::{EvaluationModel, Tender, TenderAction, TenderChanges, TenderDetails};
 use crate::domain::text;
 use crate::domain::validation::ValidationErrors;
 use crate::error::AppError;
@@ -23,6 +19,8 @@ use super::docs::{CreateErrors, GetErrors, ListErrors, TransitionErrors, UpdateE
 use super::extract::{ApiJson, IdempotencyKey, IfMatch, RequestContext};
 use super::pagination::{Page, PageRequest, parse_key};
 use super::respond::{self, Created};
+use super::wire::tender::{AwardMethod, CategoryMinimum, Criterion, TenderStatus, TieBreakRule};
+use super::wire::{Dec, Money, Wire};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -32,30 +30,29 @@ pub struct CreateTenderRequest {
     #[serde(default)]
     #[schema(max_length = 10000)]
     pub description: String,
-    /// Estimated contract value (decimal string, pence at most).
-    #[serde(default, with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>, example = "4500000")]
-    pub estimated_value: Option<Decimal>,
+    /// Estimated contract value (pence at most).
+    #[serde(default)]
+    pub estimated_value: Option<Money>,
     /// ISO 4217; defaults to GBP.
     #[serde(default)]
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub currency: Option<String>,
     /// Defaults to `weighted_score`.
     #[serde(default)]
     pub award_method: Option<AwardMethod>,
     /// Defaults to higher quality subtotal, higher social value subtotal, lower price, earlier submission.
     #[serde(default)]
+    #[schema(min_items = 1, max_items = 4)]
     pub tie_break: Option<Vec<TieBreakRule>>,
     /// Percent below the mean of the other valid bids at which a price is flagged abnormally low (default 20).
-    #[serde(default, with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>, example = "20")]
-    pub abnormally_low_percent: Option<Decimal>,
+    #[serde(default)]
+    pub abnormally_low_percent: Option<Dec>,
     /// Evaluator scores further apart than this many scale points are flagged (default 2).
-    #[serde(default, with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>, example = "2")]
-    pub spread_threshold: Option<Decimal>,
+    #[serde(default)]
+    pub spread_threshold: Option<Dec>,
     /// The authority's missions this procurement serves.
     #[serde(default)]
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<uuid::Uuid>, max_items = 20)]
     pub mission_ids: Vec<MissionId>,
 }
 
@@ -68,19 +65,15 @@ pub struct UpdateTenderRequest {
     pub title: Option<String>,
     #[schema(max_length = 10000)]
     pub description: Option<String>,
-    #[serde(default, with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>)]
-    pub estimated_value: Option<Decimal>,
+    pub estimated_value: Option<Money>,
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub currency: Option<String>,
     pub award_method: Option<AwardMethod>,
+    #[schema(min_items = 1, max_items = 4)]
     pub tie_break: Option<Vec<TieBreakRule>>,
-    #[serde(default, with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>)]
-    pub abnormally_low_percent: Option<Decimal>,
-    #[serde(default, with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>)]
-    pub spread_threshold: Option<Decimal>,
-    #[schema(value_type = Option<Vec<String>>)]
+    pub abnormally_low_percent: Option<Dec>,
+    pub spread_threshold: Option<Dec>,
+    #[schema(value_type = Option<Vec<uuid::Uuid>>, max_items = 20)]
     pub mission_ids: Option<Vec<MissionId>>,
 }
 
@@ -94,11 +87,12 @@ fn parse_changes(req: UpdateTenderRequest) -> Result<TenderChanges, ValidationEr
         .and_then(|d| e.check("description", text::bounded(&d, 0, 10_000)));
     let estimated_value = req
         .estimated_value
-        .and_then(|v| e.check("estimated_value", parse::money(v, false)));
+        .and_then(|v| e.check("estimated_value", parse::money(v.0, false)));
     let currency = req
         .currency
         .and_then(|c| e.check("currency", parse::currency(&c)));
     let tie_break = req.tie_break.and_then(|t| {
+        let t: Vec<_> = t.into_domain();
         let unique: std::collections::BTreeSet<_> = t.iter().map(|r| format!("{r:?}")).collect();
         let ok = !t.is_empty() && unique.len() == t.len();
         e.check(
@@ -110,18 +104,12 @@ fn parse_changes(req: UpdateTenderRequest) -> Result<TenderChanges, ValidationEr
             },
         )
     });
-    let abnormally_low_percent = req.abnormally_low_percent.and_then(|p| {
-        e.check(
-            "abnormally_low_percent",
-            decimal_in(p, Decimal::new(1, 2), Decimal::new(9999, 2), 2),
-        )
-    });
-    let spread_threshold = req.spread_threshold.and_then(|p| {
-        e.check(
-            "spread_threshold",
-            decimal_in(p, Decimal::ZERO, Decimal::ONE_HUNDRED, 2),
-        )
-    });
+    let abnormally_low_percent = req
+        .abnormally_low_percent
+        .and_then(|p| e.check("abnormally_low_percent", parse::abnormally_low_percent(p.0)));
+    let spread_threshold = req
+        .spread_threshold
+        .and_then(|p| e.check("spread_threshold", parse::spread_threshold(p.0)));
     let mission_ids = req.mission_ids.and_then(|m| {
         let unique: std::collections::BTreeSet<_> = m.iter().collect();
         let ok = m.len() <= 20 && unique.len() == m.len();
@@ -140,7 +128,7 @@ fn parse_changes(req: UpdateTenderRequest) -> Result<TenderChanges, ValidationEr
             description,
             estimated_value: estimated_value.map(Some),
             currency,
-            award_method: req.award_method,
+            award_method: req.award_method.map(Into::into),
             tie_break,
             abnormally_low_percent,
             spread_threshold,
@@ -153,17 +141,6 @@ impl TryFrom<CreateTenderRequest> for TenderDetails {
     type Error = ValidationErrors;
 
     fn try_from(req: CreateTenderRequest) -> Result<Self, ValidationErrors> {
-        let defaults = TenderDetails {
-            title: String::new(),
-            description: String::new(),
-            estimated_value: None,
-            currency: "GBP".into(),
-            award_method: AwardMethod::WeightedScore,
-            tie_break: DEFAULT_TIE_BREAK.to_vec(),
-            abnormally_low_percent: Decimal::from(20),
-            spread_threshold: Decimal::from(2),
-            mission_ids: Vec::new(),
-        };
         let changes = parse_changes(UpdateTenderRequest {
             title: Some(req.title),
             description: Some(req.description),
@@ -175,7 +152,7 @@ impl TryFrom<CreateTenderRequest> for TenderDetails {
             spread_threshold: req.spread_threshold,
             mission_ids: Some(req.mission_ids),
         })?;
-        Ok(changes.applied_to(&defaults))
+        Ok(changes.applied_to(&TenderDetails::defaults()))
     }
 }
 
@@ -186,19 +163,13 @@ pub struct TenderResponse {
     pub authority: String,
     pub title: String,
     pub description: String,
-    #[serde(with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>)]
-    pub estimated_value: Option<Decimal>,
+    pub estimated_value: Option<Money>,
     pub currency: String,
     pub award_method: AwardMethod,
     pub tie_break: Vec<TieBreakRule>,
-    #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
-    pub abnormally_low_percent: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
-    pub spread_threshold: Decimal,
-    #[schema(value_type = Vec<String>)]
+    pub abnormally_low_percent: Dec,
+    pub spread_threshold: Dec,
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub mission_ids: Vec<MissionId>,
     pub status: TenderStatus,
     /// How many criteria the evaluation model has (see `/criteria`).
@@ -216,14 +187,14 @@ impl From<Tender> for TenderResponse {
             authority: t.authority.to_string(),
             title: d.title,
             description: d.description,
-            estimated_value: d.estimated_value,
+            estimated_value: Wire::from_domain(d.estimated_value),
             currency: d.currency,
-            award_method: d.award_method,
-            tie_break: d.tie_break,
-            abnormally_low_percent: d.abnormally_low_percent,
-            spread_threshold: d.spread_threshold,
+            award_method: d.award_method.into(),
+            tie_break: Wire::from_domain(d.tie_break),
+            abnormally_low_percent: Dec(d.abnormally_low_percent),
+            spread_threshold: Dec(d.spread_threshold),
             mission_ids: d.mission_ids,
-            status: t.status,
+            status: t.status.into(),
             criteria_count: t.model.criteria.len(),
             version: t.version,
             created_at: t.created_at,
@@ -307,7 +278,9 @@ pub async fn list_tenders(
     let authority = ctx.principal.authority.clone();
     let fetch = page.fetch_limit();
     let rows = state
-        .run(move |conn| services::tenders::list(conn, &authority, after, query.status, fetch))
+        .run(move |conn| {
+            services::tenders::list(conn, &authority, after, query.status.map(Into::into), fetch)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(page.page(rows, |t| t.id.to_string(), TenderResponse::from)))
 }
@@ -441,9 +414,9 @@ impl From<Tender> for EvaluationModelResponse {
     fn from(t: Tender) -> Self {
         Self {
             tender_id: t.id,
-            tender_status: t.status,
-            criteria: t.model.criteria,
-            category_minimums: t.model.category_minimums,
+            tender_status: t.status.into(),
+            criteria: Wire::from_domain(t.model.criteria),
+            category_minimums: Wire::from_domain(t.model.category_minimums),
             version: t.version,
         }
     }
@@ -452,8 +425,10 @@ impl From<Tender> for EvaluationModelResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PutCriteriaRequest {
+    #[schema(min_items = 1, max_items = 100)]
     pub criteria: Vec<Criterion>,
     #[serde(default)]
+    #[schema(max_items = 5)]
     pub category_minimums: Vec<CategoryMinimum>,
     /// Required once the tender is open: why the published criteria change. Kept in the audit trail.
     #[schema(max_length = 2000)]
@@ -514,8 +489,10 @@ pub async fn put_criteria(
     let reason = req
         .reason
         .and_then(|r| errors.check("reason", text::bounded(&r, 1, 2000)));
+    let criteria: Vec<_> = req.criteria.into_domain();
+    let category_minimums: Vec<_> = req.category_minimums.into_domain();
     let model: Option<EvaluationModel> =
-        match parse::evaluation_model(&req.criteria, &req.category_minimums) {
+        match parse::evaluation_model(&criteria, &category_minimums) {
             Ok(model) => Some(model),
             Err(e) => {
                 errors.0.extend(e.0);

@@ -11,7 +11,7 @@ use crate::domain::compliance::{ContractStatus, Period};
 use crate::domain::contract::{
     ConsequenceRecord, ConsequenceStatus, Contract, Observation, ObservationStatus, Term,
 };
-use crate::domain::ids::{ContractId, TermId};
+use crate::domain::ids::{ContractId, ObservationId, TermId};
 use crate::domain::tender::Supplier;
 
 fn bad<'a>(entity: &'static str, id: &'a str) -> impl Fn(String) -> CorruptRow + 'a {
@@ -428,6 +428,30 @@ pub fn observations_of(
         .filter(observations::contract_id.eq(contract.to_string()))
         .order(observations::id.asc())
         .load(conn)
+}
+
+/// One page of a contract's returns in id (creation) order, optionally for one term.
+pub fn observations_page(
+    conn: &mut DbConnection,
+    authority: &AuthorityId,
+    contract: ContractId,
+    term: Option<TermId>,
+    after: Option<ObservationId>,
+    limit: i64,
+) -> QueryResult<Vec<ObservationRow>> {
+    let mut query = observations::table
+        .filter(observations::authority.eq(authority.as_str()))
+        .filter(observations::contract_id.eq(contract.to_string()))
+        .order(observations::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(term) = term {
+        query = query.filter(observations::term_id.eq(term.to_string()));
+    }
+    if let Some(after) = after {
+        query = query.filter(observations::id.gt(after.to_string()));
+    }
+    query.load(conn)
 }
 
 #[derive(Debug, Clone, Queryable, Insertable)]

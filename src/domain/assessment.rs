@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::scoring::{BidResult, CriterionResult, EvaluationResult};
 use super::tender::{Category, Criterion, Direction, QuantityScoring, ScoringMethod};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Awarded,
@@ -20,58 +20,50 @@ pub enum Outcome {
     Excluded,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScoreLine {
     #[serde(with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>)]
     pub raw: Option<Decimal>,
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub points: Decimal,
     pub explanation: String,
     /// The evaluators' reasons, by reference to the tender (moderated where moderated).
     pub rationale: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CriterionSummary {
     pub code: String,
     pub title: String,
     pub category: Category,
     /// Relative importance: percent of the total.
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub weight: Decimal,
     pub how_scored: String,
     pub yours: ScoreLine,
     pub winner: Option<ScoreLine>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SubtotalComparison {
     pub category: Category,
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub available: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub yours: Decimal,
     #[serde(with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>)]
     pub winner: Option<Decimal>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AssessmentSummary {
     pub bid_id: String,
     pub supplier_name: String,
     pub outcome: Outcome,
     pub rank: Option<u32>,
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub total: Decimal,
     #[serde(with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>)]
     pub winner_total: Option<Decimal>,
     pub subtotals: Vec<SubtotalComparison>,
     pub criteria: Vec<CriterionSummary>,

@@ -77,7 +77,7 @@ pub struct StoredEvent {
 }
 
 /// Why a link of the chain does not hold.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BreakReason {
     /// A sequence number is missing or repeated: an event was deleted or inserted.

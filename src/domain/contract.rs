@@ -69,19 +69,16 @@ pub struct Term {
 }
 
 /// A document that backs a return.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
-    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
-    #[schema(max_length = 2000)]
     pub uri: Option<String>,
     /// Lower-case hex SHA-256 of the document.
-    #[schema(pattern = "^[0-9a-f]{64}$")]
     pub sha256: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ObservationStatus {
     Submitted,
@@ -123,7 +120,7 @@ pub struct Observation {
     pub status_note: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsequenceStatus {
     Proposed,

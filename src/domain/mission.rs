@@ -18,7 +18,7 @@ pub const MAX_INDICATORS_PER_OUTCOME: usize = 20;
 pub const MIN_TARGET_YEAR: i32 = 2000;
 pub const MAX_TARGET_YEAR: i32 = 2100;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MissionStatus {
     Draft,
@@ -45,7 +45,7 @@ impl MissionStatus {
 }
 
 /// The horizon of an outcome in the mission's theory of change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutcomeKind {
     EarlyChange,
@@ -88,7 +88,7 @@ impl TargetYear {
 }
 
 /// A measure of progress towards an outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Indicator {
     pub name: String,
     pub unit: String,
@@ -108,7 +108,7 @@ pub struct IndicatorInput<'a> {
     pub target: Option<Decimal>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
     pub kind: OutcomeKind,
     pub title: String,

@@ -13,19 +13,7 @@ use super::ids::MissionId;
 
 pub mod parse;
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TenderStatus {
     Draft,
@@ -36,7 +24,7 @@ pub enum TenderStatus {
 }
 
 /// How the winner is chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AwardMethod {
     /// Highest total of weighted points out of 100 (most advantageous tender, PA 2023 s.19).
@@ -49,7 +37,7 @@ pub enum AwardMethod {
 
 /// One rule of the declared tie-break order, applied in turn when totals differ by less than
 /// the display precision (0.01 points).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TieBreakRule {
     HigherQualitySubtotal,
@@ -65,19 +53,7 @@ pub const DEFAULT_TIE_BREAK: [TieBreakRule; 4] = [
     TieBreakRule::EarlierSubmission,
 ];
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     Price,
@@ -89,19 +65,7 @@ pub enum Category {
 
 /// The four conditionalities of Mazzucato & Rodrik (2023), *Industrial Policy with
 /// Conditionalities*.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConditionalityType {
     Access,
@@ -110,7 +74,7 @@ pub enum ConditionalityType {
     Reinvestment,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     HigherBetter,
@@ -118,7 +82,7 @@ pub enum Direction {
 }
 
 /// How a committed quantity becomes a score from 0 to 1.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum QuantityScoring {
     /// Against the best valid bid: value/best (higher better) or best/value (lower better).
@@ -126,25 +90,22 @@ pub enum QuantityScoring {
     /// 0 at `threshold`, 1 at `target`, linear between, clamped (either direction).
     Linear {
         #[serde(with = "rust_decimal::serde::str")]
-        #[schema(value_type = String)]
         threshold: Decimal,
         #[serde(with = "rust_decimal::serde::str")]
-        #[schema(value_type = String)]
         target: Decimal,
     },
 }
 
 /// A level of a quality scale, e.g. 3 — "substantially answers but lacks detail".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScaleLevel {
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String, example = "3")]
     pub score: Decimal,
     pub descriptor: String,
 }
 
 /// How a criterion is scored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ScoringMethod {
     /// Price: Pmin / Pi. Relative: adding or removing a bid can change the winner.
@@ -153,16 +114,13 @@ pub enum ScoringMethod {
     /// open, so no rank reversal.
     LinearBounds {
         #[serde(with = "rust_decimal::serde::str")]
-        #[schema(value_type = String)]
         floor: Decimal,
         #[serde(with = "rust_decimal::serde::str")]
-        #[schema(value_type = String)]
         ceiling: Decimal,
     },
     /// Price: max(0, 1 − k·(Pi − Pmin)/Pmin).
     Deduction {
         #[serde(with = "rust_decimal::serde::str")]
-        #[schema(value_type = String)]
         k: Decimal,
     },
     /// Evaluators score on these levels; normalised as score / highest level.
@@ -198,13 +156,11 @@ impl ScoringMethod {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Criterion {
     /// Short unique code within the tender, e.g. `Q1`, `SV2`.
-    #[schema(min_length = 1, max_length = 20, pattern = "^[A-Za-z0-9._-]+$")]
     pub code: String,
-    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     pub category: Category,
     /// Required when `category` is `conditionality`, absent otherwise.
@@ -212,35 +168,31 @@ pub struct Criterion {
     pub conditionality_type: Option<ConditionalityType>,
     /// The authority's mission this criterion serves; required for `mission_alignment`.
     #[serde(default)]
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub mission_id: Option<MissionId>,
     /// Percent of the total; the weights of a tender sum to exactly 100. Gates weigh 0.
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String, example = "40")]
     pub weight: Decimal,
     pub method: ScoringMethod,
     /// Below this percent of the criterion's available points the bid is excluded.
     #[serde(default, with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>)]
     pub minimum_percent: Option<Decimal>,
 }
 
 /// Below this percent of a category's available points the bid is excluded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CategoryMinimum {
     pub category: Category,
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub minimum_percent: Decimal,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvaluationModel {
     pub criteria: Vec<Criterion>,
     pub category_minimums: Vec<CategoryMinimum>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BidStatus {
     Valid,
@@ -248,7 +200,7 @@ pub enum BidStatus {
     Withdrawn,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AccessLimit {
     /// The measure must stay at or below the value (e.g. price for residents).
@@ -259,7 +211,7 @@ pub enum AccessLimit {
 
 /// What a bidder commits to under a conditionality criterion. These carry into the
 /// contract's terms at award.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ConditionalityCommitment {
     /// e.g. resident price ≤ £x a week (cap), share of places for low-income residents ≥ y% (floor).
@@ -268,7 +220,6 @@ pub enum ConditionalityCommitment {
         unit: String,
         limit: AccessLimit,
         #[serde(with = "rust_decimal::serde::str")]
-        #[schema(value_type = String)]
         value: Decimal,
     },
     /// e.g. emissions cut from baseline to target by a date.
@@ -276,26 +227,21 @@ pub enum ConditionalityCommitment {
         measure: String,
         unit: String,
         #[serde(with = "rust_decimal::serde::str_option")]
-        #[schema(value_type = Option<String>)]
         baseline: Option<Decimal>,
         #[serde(with = "rust_decimal::serde::str")]
-        #[schema(value_type = String)]
         target: Decimal,
         by: NaiveDate,
     },
     /// Return `share_percent` of profit above `above_margin_percent` of revenue.
     ProfitSharing {
         #[serde(with = "rust_decimal::serde::str")]
-        #[schema(value_type = String)]
         share_percent: Decimal,
         #[serde(with = "rust_decimal::serde::str")]
-        #[schema(value_type = String)]
         above_margin_percent: Decimal,
     },
     /// Reinvest `percent_of_profit` of profit in `purpose` (training, R&D, fair pay…).
     Reinvestment {
         #[serde(with = "rust_decimal::serde::str")]
-        #[schema(value_type = String)]
         percent_of_profit: Decimal,
         purpose: String,
     },
@@ -450,6 +396,14 @@ impl AwardMethod {
     }
 }
 
+/// Local policy defaults for a new tender, each changeable per tender.
+pub const DEFAULT_CURRENCY: &str = "GBP";
+/// 20 % below the mean of the other valid bids: a common local threshold for asking a supplier
+/// to explain its price (PA 2023 s.34 requires the question, not the figure).
+pub const DEFAULT_ABNORMALLY_LOW_PERCENT: Decimal = Decimal::from_parts(20, 0, 0, false, 0);
+/// Evaluators two scale points apart are flagged for moderation.
+pub const DEFAULT_SPREAD_THRESHOLD: Decimal = Decimal::from_parts(2, 0, 0, false, 0);
+
 /// The tender's own fields, as set on creation and changed by PATCH.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenderDetails {
@@ -479,13 +433,11 @@ pub struct Tender {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Supplier {
-    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// e.g. a Companies House or charity number: `GB-COH-01234567`.
-    #[schema(min_length = 1, max_length = 100)]
     pub identifier: String,
     /// Small or medium-sized enterprise.
     #[serde(default)]
@@ -495,8 +447,50 @@ pub struct Supplier {
     pub vcse: bool,
     /// Where the supplier is based, e.g. `Camden` or a postcode district.
     #[serde(default)]
-    #[schema(max_length = 100)]
     pub locality: Option<String>,
+}
+
+/// A supplier's fields as a client sent them.
+pub struct SupplierInput<'a> {
+    pub name: &'a str,
+    pub identifier: &'a str,
+    pub sme: bool,
+    pub vcse: bool,
+    pub locality: Option<&'a str>,
+}
+
+impl Supplier {
+    /// The one place a supplier is parsed, for bids and contracts alike: single-line name
+    /// (1–200 characters) and identifier (1–100), optional locality (1–100), no control
+    /// characters (PostgreSQL cannot store NUL). Errors are recorded under `field`.
+    pub fn parse(
+        field: &str,
+        input: SupplierInput<'_>,
+        errors: &mut super::validation::ValidationErrors,
+    ) -> Option<Supplier> {
+        let name = errors.check(
+            format!("{field}.name"),
+            super::text::single_line(input.name, 1, 200),
+        );
+        let identifier = errors.check(
+            format!("{field}.identifier"),
+            super::text::single_line(input.identifier, 1, 100),
+        );
+        let locality = match input.locality {
+            Some(l) => Some(errors.check(
+                format!("{field}.locality"),
+                super::text::single_line(l, 1, 100),
+            )?),
+            None => None,
+        };
+        Some(Supplier {
+            name: name?,
+            identifier: identifier?,
+            sme: input.sme,
+            vcse: input.vcse,
+            locality,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -624,6 +618,23 @@ pub struct TenderChanges {
     pub abnormally_low_percent: Option<Decimal>,
     pub spread_threshold: Option<Decimal>,
     pub mission_ids: Option<Vec<MissionId>>,
+}
+
+impl TenderDetails {
+    /// An untitled tender with the local policy defaults.
+    pub fn defaults() -> Self {
+        Self {
+            title: String::new(),
+            description: String::new(),
+            estimated_value: None,
+            currency: DEFAULT_CURRENCY.to_string(),
+            award_method: AwardMethod::WeightedScore,
+            tie_break: DEFAULT_TIE_BREAK.to_vec(),
+            abnormally_low_percent: DEFAULT_ABNORMALLY_LOW_PERCENT,
+            spread_threshold: DEFAULT_SPREAD_THRESHOLD,
+            mission_ids: Vec::new(),
+        }
+    }
 }
 
 impl TenderChanges {

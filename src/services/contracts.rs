@@ -680,6 +680,23 @@ pub fn observations(
         .collect()
 }
 
+/// One page of a contract's returns (optionally one term's), read from the database a page at a
+/// time.
+pub fn observations_page(
+    conn: &mut DbConnection,
+    authority: &AuthorityId,
+    contract_id: ContractId,
+    term: Option<TermId>,
+    after: Option<ObservationId>,
+    limit: i64,
+) -> Result<Vec<Observation>, AppError> {
+    get(conn, authority, contract_id)?;
+    q::observations_page(conn, authority, contract_id, term, after, limit)?
+        .into_iter()
+        .map(|r| r.into_domain().map_err(AppError::from))
+        .collect()
+}
+
 /// An officer marks a return verified or disputed, with a note.
 pub fn review_observation(
     conn: &mut DbConnection,
@@ -1011,9 +1028,8 @@ pub fn decide_consequence(
 
 // ---------------------------------------------------------------- performance notices
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct KpiRating {
-    #[schema(value_type = String, format = Uuid)]
     pub term_id: TermId,
     pub title: String,
     pub material: bool,
@@ -1023,13 +1039,10 @@ pub struct KpiRating {
 }
 
 /// What Procurement Regulations 2024 reg. 39 requires a contract performance notice to carry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct NoticePayload {
-    #[schema(value_type = String, format = Uuid)]
     pub notice_id: NoticeId,
-    #[schema(value_type = String, format = Uuid)]
     pub contract_id: ContractId,
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub procurement_id: Option<TenderId>,
     pub contract_title: String,
     pub supplier_name: String,

@@ -67,11 +67,10 @@ pub struct TransitionError {
 pub const MAX_CONTRACT_YEARS: u32 = 50;
 
 /// Everything compliance needs about the contract itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContractSpec {
     /// Total contract value in pounds (≤ 2 dp); spread over the months to price a period.
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String, example = "1200000.00")]
     pub value: Decimal,
     /// First day in force.
     pub start: NaiveDate,

@@ -19,7 +19,7 @@ text_enum! {
 }
 
 /// One problem found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LintFinding {
     pub severity: LintSeverity,
     /// Stable machine-readable code, e.g. `too_few_kpis`.

@@ -52,11 +52,10 @@ text_enum! {
 
 /// One money consequence of an assessed period. Amounts are in pounds, whole pence, never
 /// negative; lines of one assessment never count the same pound twice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MoneyDue {
     pub kind: MoneyKind,
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String, example = "617.28")]
     pub amount: Decimal,
     pub explanation: String,
 }

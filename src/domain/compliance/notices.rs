@@ -28,7 +28,7 @@ text_enum! {
 }
 
 /// A notice the authority owes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoticeDue {
     pub reason: NoticeReason,
     /// Publish on or before this date; overdue when it is before `as_of`.

@@ -36,7 +36,7 @@ impl Cadence {
 }
 
 /// When a term's returns fall due.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schedule {
     pub cadence: Cadence,
     /// First day of the first period; normally the contract start.
@@ -44,19 +44,7 @@ pub struct Schedule {
 }
 
 /// A monitoring period, both ends inclusive.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Period {
     pub start: NaiveDate,
     pub end: NaiveDate,

@@ -44,17 +44,14 @@ impl Rating {
 /// [`super::formulas::attainment_percent`]). Attainment ≥ `good_from` is good, ≥
 /// `approaching_from` approaching target, ≥ `requires_improvement_from` requires improvement,
 /// below that inadequate. Bounds are inclusive: exactly 90% with the defaults is approaching.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RatingBands {
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String, example = "100")]
     pub good_from: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String, example = "90")]
     pub approaching_from: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String, example = "75")]
     pub requires_improvement_from: Decimal,
 }
 
@@ -110,7 +107,7 @@ impl RatingBands {
 }
 
 /// One term's rating for one period, as input to the contract-level suggestion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TermRating {
     pub kind: TermKind,
     pub material: bool,

@@ -59,7 +59,7 @@ impl ComplianceStatus {
 }
 
 /// The outcome of assessing one term for one period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeriodAssessment {
     pub period: Period,
     pub status: ComplianceStatus,
@@ -67,16 +67,13 @@ pub struct PeriodAssessment {
     /// The period target: the (glide-path) metric target, the access limit, the profit share
     /// due or the reinvestment required.
     #[serde(with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>)]
     pub expected: Option<Decimal>,
     /// The value achieved: the metric or access measure, the profit share paid, the amount
     /// reinvested.
     #[serde(with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>)]
     pub achieved: Option<Decimal>,
     /// Attainment in percent, 2 dp half-up (the status and rating use the exact value).
     #[serde(with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>)]
     pub attainment_percent: Option<Decimal>,
     pub money: Vec<MoneyDue>,
     pub breach: bool,

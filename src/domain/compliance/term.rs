@@ -41,7 +41,7 @@ text_enum! {
 }
 
 /// A measured quantity with its target.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Metric {
     pub name: String,
     /// e.g. `%`, `tCO2e`, `£/week`; may be empty for plain counts.
@@ -49,10 +49,8 @@ pub struct Metric {
     pub direction: MetricDirection,
     /// Value at the contract start; the glide path starts here.
     #[serde(default, with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>)]
     pub baseline: Option<Decimal>,
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub target: Decimal,
     /// When the target must be reached; the glide path ends here.
     #[serde(default)]
@@ -62,34 +60,29 @@ pub struct Metric {
     pub glide_path: bool,
     /// `Equal` only: allowed absolute difference from the target (default 0).
     #[serde(default, with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>)]
     pub tolerance: Option<Decimal>,
 }
 
 /// How a conditionality term's obligation is computed from the supplier's figures.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Formula {
     /// Share due = share% × max(0, profit − margin% × revenue).
     ProfitSharing {
         #[serde(with = "rust_decimal::serde::str")]
-        #[schema(value_type = String)]
         share_percent: Decimal,
         #[serde(with = "rust_decimal::serde::str")]
-        #[schema(value_type = String)]
         above_margin_percent: Decimal,
     },
     /// Required reinvestment = percent × profit (nothing when profit ≤ 0).
     Reinvestment {
         #[serde(with = "rust_decimal::serde::str")]
-        #[schema(value_type = String)]
         percent_of_profit: Decimal,
     },
     /// The measured quantity must stay at or below (cap) or at or above (floor) `value`.
     Access {
         limit: AccessLimit,
         #[serde(with = "rust_decimal::serde::str")]
-        #[schema(value_type = String)]
         value: Decimal,
     },
 }
@@ -106,28 +99,25 @@ impl Formula {
 }
 
 /// How a service credit is worked out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CreditBasis {
     PercentOfPeriodFee {
         #[serde(with = "rust_decimal::serde::str")]
-        #[schema(value_type = String)]
         percent: Decimal,
     },
     Fixed {
         #[serde(with = "rust_decimal::serde::str")]
-        #[schema(value_type = String)]
         amount: Decimal,
     },
 }
 
 /// How a clawback is worked out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClawbackBasis {
     Fixed {
         #[serde(with = "rust_decimal::serde::str")]
-        #[schema(value_type = String)]
         amount: Decimal,
     },
     /// The outstanding profit share of a profit-sharing term.
@@ -137,7 +127,7 @@ pub enum ClawbackBasis {
 }
 
 /// What follows a breached period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Consequence {
     ServiceCredit {
@@ -145,7 +135,6 @@ pub enum Consequence {
     },
     WithholdPayment {
         #[serde(with = "rust_decimal::serde::str")]
-        #[schema(value_type = String)]
         percent_of_period_fee: Decimal,
     },
     Clawback {
@@ -166,7 +155,7 @@ pub enum Consequence {
 }
 
 /// Everything compliance needs about one term of a contract.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TermSpec {
     pub kind: TermKind,
     /// Set exactly when `kind` is `conditionality`.
@@ -188,7 +177,6 @@ pub struct TermSpec {
     /// Fee for each period when the contract states one; otherwise the contract value is spread
     /// over its months.
     #[serde(default, with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>)]
     pub fee_per_period: Option<Decimal>,
     #[serde(default)]
     pub evidence_required: bool,

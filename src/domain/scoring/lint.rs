@@ -14,22 +14,18 @@ use crate::domain::tender::{
 use super::display;
 use super::engine::ratio;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LintContext {
     pub award_method: AwardMethod,
     #[serde(with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>)]
     pub estimated_value: Option<Decimal>,
     /// Minimum social value weight, percent (PPN 002 asks for at least 10%).
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub social_value_floor_percent: Decimal,
     /// Above this estimated value a conditionality criterion is expected.
     #[serde(with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>)]
     pub conditionality_required_above: Option<Decimal>,
     /// The authority's active missions.
-    #[schema(value_type = Vec<String>)]
     pub known_missions: BTreeSet<MissionId>,
 }
 
@@ -46,26 +42,14 @@ impl Default for LintContext {
 }
 
 /// Errors sort before warnings.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Error,
     Warning,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LintFinding {
     pub severity: Severity,
     /// Stable snake_case code, e.g. `weights_not_100`.

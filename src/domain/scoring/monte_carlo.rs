@@ -20,26 +20,24 @@ pub const MAX_DRAWS: u32 = 100_000;
 /// Fixed-point scale: 10^9 keeps 9 decimal places of every score and weight.
 const SCALE: i128 = 1_000_000_000;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MonteCarloResult {
     /// Draws actually run (after the cap).
     pub draws: u32,
     /// Spread actually used (clamped to 0..=100).
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub spread_percent: Decimal,
     pub seed: u64,
     /// Every eligible bid, by share descending then bid id.
     pub wins: Vec<BidWinShare>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BidWinShare {
     pub bid_id: String,
     pub wins: u32,
     /// wins ÷ draws, 4 dp half away from zero.
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub share: Decimal,
 }
 

@@ -11,7 +11,7 @@ use crate::domain::tender::{AwardMethod, Category};
 /// can tell whether the rules it runs are the ones the award was made under.
 pub const ENGINE_VERSION: &str = "1.0.0";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvaluationResult {
     pub engine_version: String,
     pub award_method: AwardMethod,
@@ -21,24 +21,21 @@ pub struct EvaluationResult {
     pub bids: Vec<BidResult>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BidResult {
     pub bid_id: String,
     pub supplier_name: String,
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub price: Decimal,
     /// None when excluded.
     pub rank: Option<u32>,
     /// Weighted points out of 100 (out of the sum of the weights when they do not sum to 100).
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub total: Decimal,
     /// One per category that has criteria, in `Category` order.
     pub subtotals: Vec<CategorySubtotal>,
     /// Only for `price_per_quality_point` tenders, and only when the bid has quality points.
     #[serde(with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>)]
     pub price_per_quality_point: Option<Decimal>,
     /// In model order.
     pub criteria: Vec<CriterionResult>,
@@ -47,43 +44,37 @@ pub struct BidResult {
     pub flags: Vec<Flag>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CategorySubtotal {
     pub category: Category,
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub points: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub available: Decimal,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CriterionResult {
     pub code: String,
     pub category: Category,
     /// The weight the evaluation used (gates always 0).
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub weight: Decimal,
     /// Price, committed quantity or scale score used; None when missing and for gates.
     #[serde(with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>)]
     pub raw: Option<Decimal>,
     /// 0..=1.
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub normalised: Decimal,
     /// weight × normalised.
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub points: Decimal,
     pub source: ScoreSource,
     /// One human sentence with the figures.
     pub explanation: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScoreSource {
     Computed,
@@ -93,7 +84,7 @@ pub enum ScoreSource {
     Gate,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Exclusion {
     pub reason: ExclusionReason,
     pub criterion: Option<String>,
@@ -101,7 +92,7 @@ pub struct Exclusion {
     pub detail: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExclusionReason {
     Disqualified,
@@ -112,14 +103,14 @@ pub enum ExclusionReason {
     NoQualityPoints,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Flag {
     pub kind: FlagKind,
     pub criterion: Option<String>,
     pub detail: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FlagKind {
     AbnormallyLow,

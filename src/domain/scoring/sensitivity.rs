@@ -15,13 +15,12 @@ use super::display;
 use super::engine::{Assessment, assess, declared_weights, ratio};
 use super::monte_carlo::{self, MonteCarloResult};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SensitivityOptions {
     /// Monte Carlo draws, capped at 100 000.
     pub draws: u32,
     /// Each weight moves by up to ± this percent of itself in a draw (clamped to 0..=100).
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub spread_percent: Decimal,
     pub seed: u64,
 }
@@ -36,7 +35,7 @@ impl Default for SensitivityOptions {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SensitivityReport {
     pub winner: Option<String>,
     /// One per criterion with weight > 0, in model order; empty unless `weighted_score`.
@@ -46,11 +45,10 @@ pub struct SensitivityReport {
     pub monte_carlo: MonteCarloResult,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WeightSensitivity {
     pub code: String,
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub weight: Decimal,
     /// The smallest increase of this weight that makes another bid's total equal the winner's.
     pub increase: Option<WeightChange>,
@@ -58,18 +56,16 @@ pub struct WeightSensitivity {
     pub decrease: Option<WeightChange>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WeightChange {
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub to_weight: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
     pub delta: Decimal,
     pub new_winner: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RankReversalCheck {
     pub removed_bid: String,
     pub winner_after: Option<String>,

@@ -55,6 +55,16 @@ pub fn currency(raw: &str) -> Result<String, String> {
     }
 }
 
+/// The abnormally-low threshold: a percent from 0.01 to 99.99.
+pub fn abnormally_low_percent(value: Decimal) -> Result<Decimal, String> {
+    decimal_in(value, Decimal::new(1, 2), Decimal::new(9999, 2), 2)
+}
+
+/// The evaluator-spread threshold, in scale points from 0 to 100.
+pub fn spread_threshold(value: Decimal) -> Result<Decimal, String> {
+    decimal_in(value, Decimal::ZERO, HUNDRED, 2)
+}
+
 /// A measured or committed quantity: at most ±10^15 with 6 decimal places, so the engine's
 /// arithmetic can never overflow.
 pub fn quantity(value: Decimal) -> Result<Decimal, String> {
@@ -308,13 +318,12 @@ pub fn evaluation_model(
 }
 
 /// One bid response as sent: what the bid offers under one criterion.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CriterionResponse {
     pub criterion_code: String,
     /// The committed quantity, for `quantity` criteria (decimal string).
     #[serde(default, with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>)]
     pub quantity: Option<Decimal>,
     /// The bidder's declaration, for `gate` criteria.
     #[serde(default)]
@@ -324,7 +333,6 @@ pub struct CriterionResponse {
     pub commitment: Option<ConditionalityCommitment>,
     /// Free text: the bidder's answer or a summary of it.
     #[serde(default)]
-    #[schema(max_length = 10000)]
     pub answer: Option<String>,
 }
 
