@@ -71,7 +71,7 @@ async fn a_contract_from_an_award_carries_the_winning_commitments(app: TestApp) 
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
     let c = &res.body;
     assert_eq!(c["supplier"]["name"], "Beta Reablement");
-    assert_eq!(c["value"], "1000000", "the winning price");
+    assert_eq!(c["value"], "1000000.00", "the winning price");
     assert_eq!(c["status"], "pending");
     assert_eq!(c["bid_id"], bids[1]);
     let terms = app
@@ -80,7 +80,8 @@ async fn a_contract_from_an_award_carries_the_winning_commitments(app: TestApp) 
             &officer,
         )
         .await
-        .body;
+        .body["items"]
+        .clone();
     let sources: Vec<_> = terms
         .as_array()
         .unwrap()
@@ -289,7 +290,8 @@ async fn csv_returns_import_with_row_errors(app: TestApp) {
         "term_id,period_start,measure.value,dimension.ward\n{term},2026-01-01,95,Kentish Town\n{term},not-a-date,1,\n{term},2026-03-01,lots,\n"
     );
     let res = post_csv(bad).await;
-    res.assert_problem(422, "validation_failed");
+    // A cell that is not of its column's type is a malformed body, as in JSON.
+    res.assert_problem(400, "invalid_body");
     assert_eq!(
         res.error_fields(),
         ["rows[1].period_start", "rows[2].measures.value"]
@@ -441,7 +443,7 @@ async fn consequences_are_proposed_then_applied_or_waived(app: TestApp) {
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
-    let proposed = res.body.as_array().unwrap().clone();
+    let proposed = res.body["items"].as_array().unwrap().clone();
     assert_eq!(proposed.len(), 2);
     assert_eq!(
         (proposed[0]["kind"].as_str(), proposed[0]["amount"].as_str()),
@@ -454,7 +456,11 @@ async fn consequences_are_proposed_then_applied_or_waived(app: TestApp) {
             &officer,
         )
         .await;
-    assert_eq!(again.body, json!([]), "a breach gets one record");
+    assert_eq!(
+        again.body,
+        json!({"items": [], "next_cursor": null}),
+        "a breach gets one record"
+    );
 
     let base = format!("/api/v1/contracts/{id}/consequences");
     let c0 = proposed[0]["id"].as_str().unwrap();
@@ -498,7 +504,7 @@ async fn consequences_are_proposed_then_applied_or_waived(app: TestApp) {
         .await
         .body;
     assert_eq!(
-        listed
+        listed["items"]
             .as_array()
             .unwrap()
             .iter()

@@ -259,7 +259,7 @@ async fn a_frozen_evaluation_re_performs_and_detects_tampering(app: TestApp) {
     let listed = app
         .get(&format!("/api/v1/tenders/{tender}/evaluations"), &auditor)
         .await;
-    assert_eq!(listed.body[0]["id"], id);
+    assert_eq!(listed.body["items"][0]["id"], id);
     assert_eq!(
         app.get(
             &format!("/api/v1/tenders/{tender}/evaluations/{id}"),
@@ -270,7 +270,16 @@ async fn a_frozen_evaluation_re_performs_and_detects_tampering(app: TestApp) {
         frozen["content_hash"]
     );
 
-    let mut result = frozen["result"].clone();
+    // Tamper with the stored form (the wire form writes money with two decimals).
+    #[derive(diesel::QueryableByName)]
+    struct Stored {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        result: String,
+    }
+    let stored: Stored = diesel::sql_query(format!("SELECT result FROM evaluations WHERE id = '{id}'"))
+        .get_result(&mut *app.pool.get().unwrap())
+        .unwrap();
+    let mut result: Value = serde_json::from_str(&stored.result).unwrap();
     let winner_index = result["bids"]
         .as_array()
         .unwrap()
@@ -372,7 +381,7 @@ async fn assessment_summaries_explain_each_outcome(app: TestApp) {
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
 
     let all = app.get(&summaries, &officer).await;
-    assert_eq!(all.body.as_array().unwrap().len(), 3);
+    assert_eq!(all.body["items"].as_array().unwrap().len(), 3);
     let a = app
         .get(&format!("{summaries}/{}", bids[0]), &officer)
         .await

@@ -31,7 +31,7 @@ async fn a_tender_goes_through_its_lifecycle(app: TestApp) {
     assert_eq!(t["status"], "draft");
     assert_eq!(t["award_method"], "weighted_score");
     assert_eq!(t["currency"], "GBP");
-    assert_eq!(t["estimated_value"], "4500000");
+    assert_eq!(t["estimated_value"], "4500000.00");
     assert_eq!(t["abnormally_low_percent"], "20");
     assert_eq!(
         t["tie_break"],
@@ -301,7 +301,7 @@ async fn bids_are_accepted_only_while_open_and_checked_against_the_model(app: Te
     let integration = app.token("camden", &["integration"]);
     let res = app.post(&bids, &integration, good.clone()).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
-    assert_eq!(res.body["price"], "900000");
+    assert_eq!(res.body["price"], "900000.00");
     assert_eq!(res.body["status"], "valid");
     assert_eq!(
         res.body["responses"][1]["commitment"]["percent_of_profit"],
@@ -357,7 +357,7 @@ async fn bids_are_accepted_only_while_open_and_checked_against_the_model(app: Te
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
-    assert_eq!(res.body["price"], "880000.5");
+    assert_eq!(res.body["price"], "880000.50", "money keeps its pence");
     app.action(&format!("/api/v1/tenders/{id}/close"), &officer)
         .await;
     app.patch(&bid_path, &integration, "*", json!({"price": "1"}))
