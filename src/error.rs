@@ -171,6 +171,15 @@ impl AppError {
         Self::client(ErrorCode::NotFound, format!("{what} not found"))
     }
 
+    /// Query parameters that parsed but are out of their documented range.
+    pub fn invalid_query(errors: ValidationErrors) -> Self {
+        Self::Client {
+            code: ErrorCode::InvalidQuery,
+            detail: "a query parameter is out of range; see errors".into(),
+            errors: errors.0,
+        }
+    }
+
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         Self::Internal(cause.to_string())
     }

@@ -149,13 +149,16 @@ pub async fn sensitivity(
     if spread > Decimal::ONE_HUNDRED {
         errors.push("spread_percent", "must be from 0 to 100");
     }
-    let options = errors.finish(|| {
-        Some(SensitivityOptions {
-            draws,
-            spread_percent: spread,
-            seed: query.seed.unwrap_or(defaults.seed),
+    // Out-of-range query parameters break the documented query schema: 400, as any bad query.
+    let options = errors
+        .finish(|| {
+            Some(SensitivityOptions {
+                draws,
+                spread_percent: spread,
+                seed: query.seed.unwrap_or(defaults.seed),
+            })
         })
-    })?;
+        .map_err(AppError::invalid_query)?;
     let (id, authority) = (id.into_inner(), ctx.principal.authority.clone());
     let report = state
         .run(move |conn| service::sensitivity(conn, &authority, id, &options))
@@ -339,9 +342,9 @@ pub async fn get_evaluation(
 pub struct DifferenceResponse {
     /// e.g. `bids[1].total`.
     pub path: String,
-    #[schema(value_type = Object)]
+    /// The stored value at `path` (any JSON value).
     pub stored: serde_json::Value,
-    #[schema(value_type = Object)]
+    /// What re-running the engine gives at `path`.
     pub recomputed: serde_json::Value,
 }
 

@@ -23,74 +23,98 @@ use actix_web::dev::ResourceDef;
 use actix_web::http::header;
 use actix_web::{App, HttpRequest, HttpResponse, web};
 use utoipa::OpenApi;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 
 use crate::error::{AppError, ErrorCode};
 
-/// Every documented route. Registering through utoipa-actix-web is what puts an operation in
-/// the OpenAPI document, so the document cannot drift from the routes.
-pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(health::health).service(health::ready).service(
-        scope("/api/v1")
-            .service(missions::create_mission)
-            .service(missions::list_missions)
-            .service(missions::get_mission)
-            .service(missions::update_mission)
-            .service(tenders::create_tender)
-            .service(tenders::list_tenders)
-            .service(tenders::get_tender)
-            .service(tenders::update_tender)
-            .service(tenders::open_tender)
-            .service(tenders::close_tender)
-            .service(tenders::cancel_tender)
-            .service(tenders::get_criteria)
-            .service(tenders::put_criteria)
-            .service(bids::create_bid)
-            .service(bids::list_bids)
-            .service(bids::get_bid)
-            .service(bids::update_bid)
-            .service(bids::submit_score)
-            .service(bids::list_scores)
-            .service(bids::moderate_score)
-            .service(evaluation::evaluate_tender)
-            .service(evaluation::what_if)
-            .service(evaluation::sensitivity)
-            .service(evaluation::lint_tender)
-            .service(evaluation::freeze_evaluation)
-            .service(evaluation::list_evaluations)
-            .service(evaluation::get_evaluation)
-            .service(evaluation::verify_evaluation)
-            .service(evaluation::award_tender)
-            .service(evaluation::get_award)
-            .service(evaluation::list_assessment_summaries)
-            .service(evaluation::get_assessment_summary)
-            .service(contracts::create_contract)
-            .service(contracts::list_contracts)
-            .service(contracts::get_contract)
-            .service(contracts::update_contract)
-            .service(contracts::create_term)
-            .service(contracts::list_terms)
-            .service(contracts::get_term)
-            .service(contracts::update_term)
-            .service(contracts::lint_contract)
-            .service(contracts::submit_observations)
-            .service(contracts::list_observations)
-            .service(contracts::verify_observation)
-            .service(contracts::dispute_observation)
-            .service(contracts::contract_compliance)
-            .service(contracts::propose_consequences)
-            .service(contracts::list_consequences)
-            .service(contracts::apply_consequence)
-            .service(contracts::waive_consequence)
-            .service(contracts::create_performance_notice)
-            .service(contracts::list_performance_notices)
-            .service(settings::get_settings)
-            .service(settings::put_settings)
-            .service(audit::list_audit_events)
-            .service(audit::verify_audit_trail),
-    );
+/// Every operation under `/api/v1`, listed once: registering through utoipa-actix-web is what
+/// puts an operation in the OpenAPI document, so the document cannot drift from the routes, and
+/// the same list lets a test see each operation's schemas before they are merged by name.
+macro_rules! operations {
+    ($($handler:path),+ $(,)?) => {
+        /// Every documented route.
+        pub fn configure(cfg: &mut ServiceConfig) {
+            cfg.service(health::health)
+                .service(health::ready)
+                .service(scope("/api/v1")$(.service($handler))+);
+        }
+
+        /// The schemas each operation (and the document's own components) names, one entry per
+        /// use, before the document merges them into `components` by name.
+        pub fn schemas_by_use() -> Vec<(String, RefOr<Schema>)> {
+            let mut schemas = Vec::new();
+            if let Some(components) = docs::ApiDoc::openapi().components {
+                schemas.extend(components.schemas);
+            }
+            utoipa_actix_web::OpenApiFactory::schemas(&health::health, &mut schemas);
+            utoipa_actix_web::OpenApiFactory::schemas(&health::ready, &mut schemas);
+            $(utoipa_actix_web::OpenApiFactory::schemas(&$handler, &mut schemas);)+
+            schemas
+        }
+    };
 }
+
+operations!(
+    missions::create_mission,
+    missions::list_missions,
+    missions::get_mission,
+    missions::update_mission,
+    tenders::create_tender,
+    tenders::list_tenders,
+    tenders::get_tender,
+    tenders::update_tender,
+    tenders::open_tender,
+    tenders::close_tender,
+    tenders::cancel_tender,
+    tenders::get_criteria,
+    tenders::put_criteria,
+    bids::create_bid,
+    bids::list_bids,
+    bids::get_bid,
+    bids::update_bid,
+    bids::submit_score,
+    bids::list_scores,
+    bids::moderate_score,
+    evaluation::evaluate_tender,
+    evaluation::what_if,
+    evaluation::sensitivity,
+    evaluation::lint_tender,
+    evaluation::freeze_evaluation,
+    evaluation::list_evaluations,
+    evaluation::get_evaluation,
+    evaluation::verify_evaluation,
+    evaluation::award_tender,
+    evaluation::get_award,
+    evaluation::list_assessment_summaries,
+    evaluation::get_assessment_summary,
+    contracts::create_contract,
+    contracts::list_contracts,
+    contracts::get_contract,
+    contracts::update_contract,
+    contracts::create_term,
+    contracts::list_terms,
+    contracts::get_term,
+    contracts::update_term,
+    contracts::lint_contract,
+    contracts::submit_observations,
+    contracts::list_observations,
+    contracts::verify_observation,
+    contracts::dispute_observation,
+    contracts::contract_compliance,
+    contracts::propose_consequences,
+    contracts::list_consequences,
+    contracts::apply_consequence,
+    contracts::waive_consequence,
+    contracts::create_performance_notice,
+    contracts::list_performance_notices,
+    settings::get_settings,
+    settings::put_settings,
+    audit::list_audit_events,
+    audit::verify_audit_trail,
+);
 
 /// The OpenAPI document of this build (what `/openapi.json` serves and
 /// `openapi/openapi.json` holds).

@@ -3,7 +3,11 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use std::borrow::Cow;
+
 use serde::Serialize;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::{Ref, RefOr};
 
 use crate::domain::validation::FieldError;
 use crate::error::{AppError, ErrorCode};
@@ -11,11 +15,43 @@ use crate::error::{AppError, ErrorCode};
 pub const DEFAULT_LIMIT: i64 = 50;
 
 /// One page of a list.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; null when this is the last page.
     pub next_cursor: Option<String>,
+}
+
+/// Each page type is a component of its own (`Page_MissionResponse`) whose items refer to the
+/// item's component, so generated clients get one item class, not a copy per list.
+impl<T: utoipa::ToSchema> utoipa::__dev::ComposeSchema for Page<T> {
+    fn compose(_: Vec<RefOr<Schema>>) -> RefOr<Schema> {
+        let items = ArrayBuilder::new().items(Ref::from_schema_name(T::name()));
+        let cursor = ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .description(Some(
+                "Pass as `cursor` to get the next page; null when this is the last page.",
+            ));
+        ObjectBuilder::new()
+            .description(Some("One page of a list."))
+            .property("items", items)
+            .property("next_cursor", cursor)
+            .required("items")
+            .required("next_cursor")
+            .into()
+    }
+}
+
+impl<T: utoipa::ToSchema> utoipa::ToSchema for Page<T> {
+    fn name() -> Cow<'static, str> {
+        // utoipa appends the item's name: `Page_MissionResponse`.
+        Cow::Borrowed("Page")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((T::name().into_owned(), T::schema()));
+        T::schemas(schemas);
+    }
 }
 
 impl<T> Page<T> {

@@ -274,16 +274,16 @@ async fn returns_are_all_or_nothing_and_append_only(app: TestApp) {
 async fn csv_returns_import_with_row_errors(app: TestApp) {
     let id = direct_contract(&app, "camden").await;
     let term = add_term(&app, &id, "Visits on time", kpi_spec("90")).await;
+    let path = format!("/api/v1/contracts/{id}/observations");
     let post_csv = |body: String| {
         let req = app
-            .request(
-                Method::POST,
-                &format!("/api/v1/contracts/{id}/observations"),
-            )
+            .request(Method::POST, &path)
             .bearer_auth(app.token("camden", &["integration"]))
             .insert_header(("content-type", "text/csv"));
+        let path = path.clone();
         async move {
-            crate::helpers::TestResponse::from_client(req.send_body(body).await.unwrap()).await
+            let res = req.send_body(body).await.unwrap();
+            crate::helpers::TestResponse::from_client(&Method::POST, &path, res).await
         }
     };
     let bad = format!(

@@ -22,7 +22,7 @@ async fn raw_post(
         req = req.insert_header(("content-type", ct));
     }
     let res = req.send_body(body).await.expect("sent");
-    crate::helpers::TestResponse::from_client(res).await
+    crate::helpers::TestResponse::from_client(&Method::POST, "/api/v1/missions", res).await
 }
 
 async fn bad_bodies_get_problems_and_change_nothing(app: TestApp) {

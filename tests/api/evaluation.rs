@@ -233,7 +233,7 @@ async fn what_if_and_sensitivity_support_the_decision(app: TestApp) {
         &officer,
     )
     .await
-    .assert_problem(422, "validation_failed");
+    .assert_problem(400, "invalid_query");
 }
 
 async fn a_frozen_evaluation_re_performs_and_detects_tampering(app: TestApp) {

@@ -156,6 +156,7 @@ impl TestApp {
     }
 
     pub async fn send(&self, req: awc::ClientRequest, body: Option<Value>) -> TestResponse {
+        let (method, path) = (req.get_method().clone(), req.get_uri().path().to_string());
         let result = match body {
             Some(json) => {
                 req.insert_header(("content-type", "application/json"))
@@ -164,7 +165,7 @@ impl TestApp {
             }
             None => req.send().await,
         };
-        TestResponse::read(result.expect("request sent")).await
+        TestResponse::read(&method, &path, result.expect("request sent")).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> TestResponse {
@@ -234,6 +235,8 @@ pub struct TestResponse {
 
 impl TestResponse {
     async fn read(
+        method: &Method,
+        path: &str,
         mut res: awc::ClientResponse<
             impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
             + Unpin,
@@ -242,6 +245,11 @@ impl TestResponse {
         let bytes = res.body().limit(16 * 1024 * 1024).await.expect("body");
         let text = String::from_utf8_lossy(&bytes).to_string();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok());
+        check_against_spec(method, path, res.status(), content_type, &bytes);
         TestResponse {
             status: res.status(),
             headers: res.headers().clone(),
@@ -319,12 +327,48 @@ macro_rules! on_both_databases {
 
 impl TestResponse {
     pub async fn from_client(
+        method: &Method,
+        path: &str,
         res: awc::ClientResponse<
             impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
             + Unpin,
         >,
     ) -> Self {
-        Self::read(res).await
+        Self::read(method, path, res).await
+    }
+}
+
+/// The served OpenAPI document, parsed once for the whole test binary.
+pub fn spec() -> &'static crate::spec_check::Spec {
+    static SPEC: std::sync::OnceLock<crate::spec_check::Spec> = std::sync::OnceLock::new();
+    SPEC.get_or_init(|| {
+        crate::spec_check::Spec::new(
+            serde_json::to_value(mission_procurement::api::openapi()).expect("spec as JSON"),
+        )
+    })
+}
+
+/// Every response a test reads must be what the spec documents for its operation and status,
+/// so a new endpoint is covered without thought. Requests outside the documented routes (the
+/// 404/405 fallbacks, `/docs`) have no operation to check against.
+fn check_against_spec(
+    method: &Method,
+    path: &str,
+    status: StatusCode,
+    content_type: Option<&str>,
+    body: &[u8],
+) {
+    let method = method.as_str().to_ascii_lowercase();
+    if !spec().documents(&method, path) {
+        return;
+    }
+    if let Err(errors) = spec().check_response(&method, path, status.as_u16(), content_type, body) {
+        panic!(
+            "{} {path} → {status} does not match the spec:\n  {}\nbody: {}",
+            method.to_uppercase(),
+            errors.join("\n  "),
+            String::from_utf8_lossy(body)
+        );
     }
 }
 

@@ -15,5 +15,6 @@ mod missions;
 mod openapi;
 mod operations;
 mod settings;
+mod spec_check;
 mod startup;
 mod tenders;

@@ -28,6 +28,32 @@ fn committed_spec_matches_the_generated_one() {
     );
 }
 
+/// Two Rust types under one component name make the document describe one of them in the
+/// other's place (a mission's outcomes documented as an assessment outcome, once).
+#[test]
+fn each_component_name_has_one_schema() {
+    let mut by_name: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (name, schema) in mission_procurement::api::schemas_by_use() {
+        let schema = serde_json::to_string(&schema).unwrap();
+        let seen = by_name.entry(name).or_default();
+        if !seen.contains(&schema) {
+            seen.push(schema);
+        }
+    }
+    let clashes: Vec<_> = by_name
+        .iter()
+        .filter(|(_, schemas)| schemas.len() > 1)
+        .map(|(name, schemas)| format!("{name}:\n    {}", schemas.join("\n    ")))
+        .collect();
+    assert!(clashes.is_empty(), "component names used by more than one type:\n{}", clashes.join("\n"));
+}
+
+#[test]
+fn every_component_is_used() {
+    let spec = crate::helpers::spec();
+    assert_eq!(spec.unused_components(), Vec::<String>::new());
+}
+
 #[test]
 fn every_operation_is_fully_documented() {
     let spec = generated();
