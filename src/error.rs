@@ -7,128 +7,118 @@ use serde::Serialize;
 
 use crate::domain::validation::{FieldError, ValidationErrors};
 
-/// Stable error codes. Clients may branch on these; they never change meaning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// The body is not well-formed JSON.
-    MalformedJson,
-    /// The body is JSON but not of the expected shape (unknown field, wrong type, missing field).
-    InvalidBody,
-    /// A query parameter is missing, unknown or malformed.
-    InvalidQuery,
-    /// A path parameter is malformed (e.g. an id that is not a UUID).
-    InvalidPathParameter,
-    /// A header is malformed (e.g. `Idempotency-Key`, `If-Match`).
-    InvalidHeader,
-    /// A pagination cursor was not issued by this service or has been altered.
-    InvalidCursor,
-    /// The input parsed but breaks a rule; see `errors[]`.
-    ValidationFailed,
-    /// No valid bearer token.
-    Unauthenticated,
-    /// The token is valid but lacks a role this operation needs.
-    Forbidden,
-    /// No such resource in the caller's authority.
-    NotFound,
-    /// No such route.
-    RouteNotFound,
-    /// The route exists but not with this method.
-    MethodNotAllowed,
-    /// `If-Match` does not match the resource's current `ETag`.
-    PreconditionFailed,
-    /// The operation needs an `If-Match` header.
-    PreconditionRequired,
-    /// The same `Idempotency-Key` was used with a different request.
-    IdempotencyKeyReused,
-    /// The request conflicts with the resource's current state.
-    Conflict,
-    /// The lifecycle does not allow this action from the resource's current status.
-    IllegalTransition,
-    /// The body is larger than the configured limit.
-    PayloadTooLarge,
-    /// The body's `Content-Type` is not `application/json`.
-    UnsupportedMediaType,
-    /// The database is unavailable; try again later.
-    ServiceUnavailable,
-    /// Something failed inside the service; the request id identifies it in the logs.
-    InternalError,
+/// Declares every error code once: its name on the wire, HTTP status, title and meaning.
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])* $variant:ident = $name:literal, $status:ident, $title:literal;)+) => {
+        /// Stable error codes. Clients may branch on these; they never change meaning, and new
+        /// ones may be added within v1.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])* $variant,)+
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(Self::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name,)+
+                }
+            }
+
+            pub fn status(self) -> StatusCode {
+                match self {
+                    $(Self::$variant => StatusCode::$status,)+
+                }
+            }
+
+            pub fn title(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $title,)+
+                }
+            }
+
+            /// What the code means, as its documentation says.
+            pub fn meaning(self) -> &'static str {
+                match self {
+                    $(Self::$variant => concat!($($doc),*).trim_ascii(),)+
+                }
+            }
+        }
+    };
 }
 
-impl ErrorCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::MalformedJson => "malformed_json",
-            Self::InvalidBody => "invalid_body",
-            Self::InvalidQuery => "invalid_query",
-            Self::InvalidPathParameter => "invalid_path_parameter",
-            Self::InvalidHeader => "invalid_header",
-            Self::InvalidCursor => "invalid_cursor",
-            Self::ValidationFailed => "validation_failed",
-            Self::Unauthenticated => "unauthenticated",
-            Self::Forbidden => "forbidden",
-            Self::NotFound => "not_found",
-            Self::RouteNotFound => "route_not_found",
-            Self::MethodNotAllowed => "method_not_allowed",
-            Self::PreconditionFailed => "precondition_failed",
-            Self::PreconditionRequired => "precondition_required",
-            Self::IdempotencyKeyReused => "idempotency_key_reused",
-            Self::Conflict => "conflict",
-            Self::IllegalTransition => "illegal_transition",
-            Self::PayloadTooLarge => "payload_too_large",
-            Self::UnsupportedMediaType => "unsupported_media_type",
-            Self::ServiceUnavailable => "service_unavailable",
-            Self::InternalError => "internal_error",
-        }
-    }
+error_codes! {
+    /// The body is not well-formed JSON.
+    MalformedJson = "malformed_json", BAD_REQUEST, "Malformed JSON";
+    /// The body is JSON (or CSV) but not of the expected shape: unknown field, wrong type, missing field, a value that does not read as its type.
+    InvalidBody = "invalid_body", BAD_REQUEST, "Invalid request body";
+    /// A query parameter is missing, unknown, malformed or out of range.
+    InvalidQuery = "invalid_query", BAD_REQUEST, "Invalid query parameter";
+    /// A path parameter is malformed (e.g. an id that is not a UUID).
+    InvalidPathParameter = "invalid_path_parameter", BAD_REQUEST, "Invalid path parameter";
+    /// A header is malformed (e.g. `Idempotency-Key`, `If-Match`).
+    InvalidHeader = "invalid_header", BAD_REQUEST, "Invalid header";
+    /// A pagination cursor was not issued by this service or has been altered.
+    InvalidCursor = "invalid_cursor", BAD_REQUEST, "Invalid cursor";
+    /// The input parsed but breaks a rule; see `errors`.
+    ValidationFailed = "validation_failed", UNPROCESSABLE_ENTITY, "Validation failed";
+    /// No valid bearer token.
+    Unauthenticated = "unauthenticated", UNAUTHORIZED, "Unauthenticated";
+    /// The token is valid but lacks a role this operation needs.
+    Forbidden = "forbidden", FORBIDDEN, "Forbidden";
+    /// No such resource in the caller's authority.
+    NotFound = "not_found", NOT_FOUND, "Not found";
+    /// No such route.
+    RouteNotFound = "route_not_found", NOT_FOUND, "Route not found";
+    /// The route exists but not with this method.
+    MethodNotAllowed = "method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed";
+    /// `If-Match` does not match the resource's current `ETag`.
+    PreconditionFailed = "precondition_failed", PRECONDITION_FAILED, "Precondition failed";
+    /// The operation needs an `If-Match` header.
+    PreconditionRequired = "precondition_required", PRECONDITION_REQUIRED, "Precondition required";
+    /// The same `Idempotency-Key` was used with a different request.
+    IdempotencyKeyReused = "idempotency_key_reused", UNPROCESSABLE_ENTITY, "Idempotency key reused";
+    /// The request conflicts with the resource's current state, or with another record (a duplicate).
+    Conflict = "conflict", CONFLICT, "Conflict";
+    /// The lifecycle does not allow this action from the resource's current status.
+    IllegalTransition = "illegal_transition", CONFLICT, "Illegal transition";
+    /// The body is larger than the configured limit.
+    PayloadTooLarge = "payload_too_large", PAYLOAD_TOO_LARGE, "Payload too large";
+    /// The body's `Content-Type` is not one the operation reads.
+    UnsupportedMediaType = "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Unsupported media type";
+    /// The database is unavailable; try again later.
+    ServiceUnavailable = "service_unavailable", SERVICE_UNAVAILABLE, "Service unavailable";
+    /// Something failed inside the service; the request id identifies it in the logs.
+    InternalError = "internal_error", INTERNAL_SERVER_ERROR, "Internal error";
+}
 
-    pub fn status(self) -> StatusCode {
-        match self {
-            Self::MalformedJson
-            | Self::InvalidBody
-            | Self::InvalidQuery
-            | Self::InvalidPathParameter
-            | Self::InvalidHeader
-            | Self::InvalidCursor => StatusCode::BAD_REQUEST,
-            Self::ValidationFailed | Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::NotFound | Self::RouteNotFound => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            Self::Conflict | Self::IllegalTransition => StatusCode::CONFLICT,
-            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            Self::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+/// An open string, not an enum: a client generated from this version must not break on a code
+/// added later. The known codes are listed with their status and meaning.
+impl utoipa::PartialSchema for ErrorCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let known: Vec<String> = Self::ALL
+            .iter()
+            .map(|c| format!("- `{}` ({}): {}", c.as_str(), c.status().as_u16(), c.meaning()))
+            .collect();
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^[a-z_]+$"))
+            .description(Some(format!(
+                "A stable, machine-readable error code. New codes may be added within v1; treat an unknown one by its HTTP status. Known codes:\n{}",
+                known.join("\n")
+            )))
+            .examples(Self::ALL.iter().map(|c| c.as_str()))
+            .into()
     }
+}
 
-    fn title(self) -> &'static str {
-        match self {
-            Self::MalformedJson => "Malformed JSON",
-            Self::InvalidBody => "Invalid request body",
-            Self::InvalidQuery => "Invalid query parameter",
-            Self::InvalidPathParameter => "Invalid path parameter",
-            Self::InvalidHeader => "Invalid header",
-            Self::InvalidCursor => "Invalid cursor",
-            Self::ValidationFailed => "Validation failed",
-            Self::Unauthenticated => "Unauthenticated",
-            Self::Forbidden => "Forbidden",
-            Self::NotFound => "Not found",
-            Self::RouteNotFound => "Route not found",
-            Self::MethodNotAllowed => "Method not allowed",
-            Self::PreconditionFailed => "Precondition failed",
-            Self::PreconditionRequired => "Precondition required",
-            Self::IdempotencyKeyReused => "Idempotency key reused",
-            Self::Conflict => "Conflict",
-            Self::IllegalTransition => "Illegal transition",
-            Self::PayloadTooLarge => "Payload too large",
-            Self::UnsupportedMediaType => "Unsupported media type",
-            Self::ServiceUnavailable => "Service unavailable",
-            Self::InternalError => "Internal error",
-        }
+impl utoipa::ToSchema for ErrorCode {}
+
+impl serde::Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 
@@ -223,7 +213,22 @@ impl From<crate::db::CorruptRow> for AppError {
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
-        Self::Internal(format!("database: {e}"))
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
+        match &e {
+            // Another writer got there first (a record that must be unique, or a row another
+            // transaction changed): the client's request conflicts with the stored state.
+            Error::DatabaseError(Kind::UniqueViolation | Kind::SerializationFailure, _) => {
+                tracing::warn!(error = %e, "conflicting write");
+                Self::client(
+                    ErrorCode::Conflict,
+                    "the request conflicts with a record that already exists; read it again and retry",
+                )
+            }
+            Error::DatabaseError(Kind::ClosedConnection, _) => {
+                Self::Unavailable(format!("database: {e}"))
+            }
+            _ => Self::Internal(format!("database: {e}")),
+        }
     }
 }
 
@@ -248,6 +253,8 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
+    /// Stable and machine-readable; see `ErrorCode` for the codes this version sends. New codes
+    /// may be added within v1, so treat an unknown one by its HTTP status.
     #[schema(value_type = ErrorCode)]
     pub code: String,
     /// The request id (also in the `X-Request-Id` header); quote it when reporting a problem.
@@ -322,13 +329,54 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_match_their_serialised_names() {
-        for code in [
-            ErrorCode::MalformedJson,
-            ErrorCode::IdempotencyKeyReused,
-            ErrorCode::InternalError,
-        ] {
-            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+    fn every_code_is_snake_case_unique_titled_and_explained() {
+        let mut names = std::collections::BTreeSet::new();
+        for &code in ErrorCode::ALL {
+            let name = code.as_str();
+            assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{name}");
+            assert!(names.insert(name), "{name} twice");
+            assert_eq!(serde_json::to_value(code).unwrap(), name);
+            assert!(!code.title().is_empty() && !code.meaning().is_empty(), "{name}");
+            let status = code.status().as_u16();
+            assert!((400..600).contains(&status), "{name}: {status}");
         }
+        assert_eq!(names.len(), 21);
+    }
+
+    #[test]
+    fn a_unique_violation_is_a_conflict_not_a_fault() {
+        struct Info;
+        impl diesel::result::DatabaseErrorInformation for Info {
+            fn message(&self) -> &str {
+                "duplicate key"
+            }
+            fn details(&self) -> Option<&str> {
+                None
+            }
+            fn hint(&self) -> Option<&str> {
+                None
+            }
+            fn table_name(&self) -> Option<&str> {
+                None
+            }
+            fn column_name(&self) -> Option<&str> {
+                None
+            }
+            fn constraint_name(&self) -> Option<&str> {
+                None
+            }
+            fn statement_position(&self) -> Option<i32> {
+                None
+            }
+        }
+        let e = diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            Box::new(Info),
+        );
+        assert_eq!(AppError::from(e).code(), ErrorCode::Conflict);
+        assert_eq!(
+            AppError::from(diesel::result::Error::NotFound).code(),
+            ErrorCode::InternalError
+        );
     }
 }

@@ -84,18 +84,19 @@ impl From<AuditEventRow> for AuditEventResponse {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
+/// The text filters are single lines with something besides spaces (`text::single_line`).
 pub struct ListAuditEventsQuery {
     #[param(minimum = 1)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
     /// Only events about this kind of entity, e.g. `mission`.
-    #[param(min_length = 1, max_length = 100)]
+    #[param(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     pub entity_type: Option<String>,
     /// Only events about this entity (usually with `entity_type`).
-    #[param(min_length = 1, max_length = 100)]
+    #[param(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     pub entity_id: Option<String>,
     /// Only events of this action, e.g. `mission.updated`.
-    #[param(min_length = 1, max_length = 100)]
+    #[param(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     pub action: Option<String>,
 }
 

@@ -17,6 +17,7 @@ use crate::error::{ErrorCode, PROBLEM_JSON, Problem, ProblemFieldError};
         description = "Mission-oriented public procurement: score tenders on price, social value, mission alignment and conditionalities; hold contract terms with their monitoring; audit everything. Errors are RFC 9457 problem+json with a stable `code`.",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
     ),
+    servers((url = "/", description = "This service: every path is absolute from its root")),
     components(schemas(Problem, ProblemFieldError, ErrorCode)),
     tags(
         (name = "missions", description = "An authority's missions and their theory of change"),
@@ -218,5 +219,61 @@ pub struct AuthErrors;
 impl IntoResponses for AuthErrors {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
         responses(&[UNAUTHENTICATED, FORBIDDEN, INTERNAL, UNAVAILABLE])
+    }
+}
+
+/// What the path macros cannot say: the real grammar of the shared headers (so a client, or a
+/// fuzzer, sends what the service reads), and that the operational probes need no token.
+pub fn refine(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{Operation, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+
+    let header = |pattern: &str, min: usize, max: usize| {
+        RefOr::T(utoipa::openapi::schema::Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(pattern))
+                .min_length(Some(min))
+                .max_length(Some(max))
+                .build(),
+        ))
+    };
+    let refine_operation = |path: &str, op: &mut Operation| {
+        if matches!(path, "/health" | "/ready") {
+            op.security = Some(Vec::new());
+        }
+        for param in op.parameters.iter_mut().flatten() {
+            let RefOr::T(param) = param else { continue };
+            if param.parameter_in != ParameterIn::Header {
+                continue;
+            }
+            match param.name.as_str() {
+                // 1–255 visible ASCII characters (`extract::IdempotencyKey`).
+                "Idempotency-Key" => param.schema = Some(header("^[!-~]+$", 1, 255)),
+                // `*` or a list of quoted entity tags (RFC 9110 §13.1.1; `extract::IfMatch`).
+                "If-Match" => {
+                    param.schema = Some(header(
+                        r#"^(\*|(W/)?"[!#-~]*"( *, *(W/)?"[!#-~]*")*)$"#,
+                        1,
+                        1000,
+                    ))
+                }
+                _ => {}
+            }
+        }
+    };
+    for (path, item) in api.paths.paths.iter_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            refine_operation(path, op);
+        }
     }
 }

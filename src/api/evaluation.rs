@@ -73,6 +73,7 @@ pub struct WhatIfRequest {
     params(("id" = String, Path, format = Uuid, description = TENDER_ID)),
     responses((status = 200, description = "The evaluation under the alternative weights", body = EvaluationResult),
         (status = 404, description = "No such tender in your authority (`not_found`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No evaluation model yet (`conflict`)", body = crate::error::Problem, content_type = "application/problem+json"),
         CreateErrors),
     security(("bearer" = [])),
 )]
@@ -126,7 +127,9 @@ pub struct SensitivityQuery {
 #[utoipa::path(
     tag = "evaluation", operation_id = "sensitivity",
     params(("id" = String, Path, format = Uuid, description = TENDER_ID), SensitivityQuery),
-    responses((status = 200, description = "The sensitivity report", body = SensitivityReport), GetErrors),
+    responses((status = 200, description = "The sensitivity report", body = SensitivityReport),
+        (status = 409, description = "No evaluation model yet (`conflict`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        GetErrors),
     security(("bearer" = [])),
 )]
 #[get("/tenders/{id}/sensitivity")]
@@ -406,6 +409,7 @@ pub struct AwardRequest {
     #[schema(max_length = 10000)]
     pub justification: Option<String>,
     /// Working days of standstill (default and minimum 8, Procurement Act 2023 s.51).
+    #[serde(default, deserialize_with = "super::wire::whole::option_u32")]
     #[schema(minimum = 8, maximum = 60)]
     pub standstill_working_days: Option<u32>,
 }

@@ -29,6 +29,7 @@ pub struct CreateMissionRequest {
     /// What the mission will achieve, e.g. "By 2030, everyone eats well every day".
     #[schema(min_length = 1, max_length = 500)]
     pub statement: String,
+    #[serde(deserialize_with = "super::wire::whole::i64")]
     #[schema(minimum = 2000, maximum = 2100, example = 2030)]
     pub target_year: i64,
     /// Defaults to `active`.
@@ -46,6 +47,7 @@ pub struct CreateMissionRequest {
 pub struct UpdateMissionRequest {
     #[schema(min_length = 1, max_length = 500)]
     pub statement: Option<String>,
+    #[serde(default, deserialize_with = "super::wire::whole::option_i64")]
     #[schema(minimum = 2000, maximum = 2100)]
     pub target_year: Option<i64>,
     pub status: Option<MissionStatus>,

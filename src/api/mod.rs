@@ -119,12 +119,14 @@ operations!(
 /// The OpenAPI document of this build (what `/openapi.json` serves and
 /// `openapi/openapi.json` holds).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    App::new()
+    let mut api = App::new()
         .into_utoipa_app()
         .openapi(docs::ApiDoc::openapi())
         .configure(configure)
         .split_for_parts()
-        .1
+        .1;
+    docs::refine(&mut api);
+    api
 }
 
 /// The documented paths with their methods, to tell "no such route" (404) from "no such

@@ -15,15 +15,14 @@ use crate::startup::AppState;
 use super::docs::{GetErrors, UpdateErrors};
 use super::extract::{ApiJson, IfMatch, RequestContext};
 use super::respond;
+use super::wire::{Dec, Money};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SettingsResponse {
     /// The lint warns when a tender's social value weight is below this percent (PPN 002: 10).
-    #[schema(value_type = String, example = "10")]
-    pub social_value_floor_percent: String,
+    pub social_value_floor_percent: Dec,
     /// The lint warns when a tender estimated above this value has no conditionality criterion; null switches it off.
-    #[schema(value_type = Option<String>, example = "1000000")]
-    pub conditionality_required_above: Option<String>,
+    pub conditionality_required_above: Option<Money>,
     /// 0 while the deployment's defaults apply; the ETag is this number in quotes.
     pub version: i64,
 }
@@ -31,8 +30,8 @@ pub struct SettingsResponse {
 impl From<AuthoritySettings> for SettingsResponse {
     fn from(s: AuthoritySettings) -> Self {
         Self {
-            social_value_floor_percent: s.social_value_floor_percent.to_string(),
-            conditionality_required_above: s.conditionality_required_above.map(|v| v.to_string()),
+            social_value_floor_percent: Dec(s.social_value_floor_percent),
+            conditionality_required_above: s.conditionality_required_above.map(Money),
             version: s.version,
         }
     }
@@ -41,12 +40,11 @@ impl From<AuthoritySettings> for SettingsResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PutSettingsRequest {
-    #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String, example = "15")]
-    pub social_value_floor_percent: Decimal,
-    #[serde(default, with = "rust_decimal::serde::str_option")]
-    #[schema(value_type = Option<String>, example = "1000000")]
-    pub conditionality_required_above: Option<Decimal>,
+    /// Percent, 0 to 100 with at most 2 decimal places.
+    pub social_value_floor_percent: Dec,
+    /// Pounds; null switches the check off.
+    #[serde(default)]
+    pub conditionality_required_above: Option<Money>,
 }
 
 pub fn defaults(state: &AppState) -> AuthoritySettings {
@@ -100,7 +98,7 @@ pub async fn put_settings(
     let floor = errors.check(
         "social_value_floor_percent",
         decimal_in(
-            r.social_value_floor_percent,
+            r.social_value_floor_percent.0,
             Decimal::ZERO,
             Decimal::ONE_HUNDRED,
             2,
@@ -108,7 +106,7 @@ pub async fn put_settings(
     );
     let above = r
         .conditionality_required_above
-        .and_then(|v| errors.check("conditionality_required_above", money(v, true)));
+        .and_then(|v| errors.check("conditionality_required_above", money(v.0, true)));
     let floor = errors.finish(|| floor)?;
     let (actor, defaults) = (ctx.actor(), defaults(&state));
     Ok(ok(state

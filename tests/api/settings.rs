@@ -16,7 +16,7 @@ async fn each_authority_sets_its_own_social_value_floor(app: TestApp) {
     assert_eq!(defaults.status, StatusCode::OK);
     assert_eq!(
         defaults.body,
-        json!({"social_value_floor_percent": "10", "conditionality_required_above": "1000000", "version": 0})
+        json!({"social_value_floor_percent": "10", "conditionality_required_above": "1000000.00", "version": 0})
     );
 
     let put = |token: &str, etag: &str, body: serde_json::Value| {

@@ -1377,9 +1377,7 @@ fn short_str(s: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
-    use std::error::Error;
 
-    type TestResult = Result<(), Box<dyn Error>>;
 
     const LOC: &str = "#/paths/~1t/get/responses/200/content/application~1json/schema";
 
@@ -1940,97 +1938,4 @@ mod tests {
         );
     }
 
-    fn real_spec() -> Result<Spec, Box<dyn Error>> {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
-        Ok(Spec::new(serde_json::from_slice(&std::fs::read(path)?)?))
-    }
-
-    #[test]
-    fn real_spec_bodies() -> TestResult {
-        let spec = real_spec()?;
-        let unused = spec.unused_components();
-        assert!(
-            unused.iter().all(|c| c.starts_with("#/components/")),
-            "{unused:?}"
-        );
-        let id = "/api/v1/missions/0190a8b4-7c1e-7000-8000-00000000abcd";
-        let problem = json!({
-            "type": "urn:mission-procurement:problem:not_found",
-            "title": "Not Found",
-            "status": 404,
-            "detail": "no mission 0190a8b4-7c1e-7000-8000-00000000abcd",
-            "code": "not_found",
-            "request_id": null,
-            "errors": []
-        });
-        let ct = Some("application/problem+json");
-        assert_eq!(
-            spec.check_response("GET", id, 404, ct, problem.to_string().as_bytes()),
-            Ok(())
-        );
-        let mut bad_problem = problem.clone();
-        if let Some(map) = bad_problem.as_object_mut() {
-            map.insert("code".to_owned(), json!("gone"));
-            map.remove("detail");
-        }
-        let errors = spec
-            .check_response("GET", id, 404, ct, bad_problem.to_string().as_bytes())
-            .err()
-            .unwrap_or_default();
-        assert_eq!(errors.len(), 2, "{errors:?}");
-        assert!(errors.iter().any(|e| e.starts_with(
-            "(root): missing required property \"detail\" (schema #/components/schemas/Problem)"
-        )));
-        assert!(
-            errors
-                .iter()
-                .any(|e| e.starts_with("/code: \"gone\" is not one of [")
-                    && e.ends_with("(schema #/components/schemas/ErrorCode)"))
-        );
-
-        let mission = json!({
-            "id": "0190a8b4-7c1e-7000-8000-00000000abcd",
-            "authority": "0190a8b4-7c1e-7000-8000-000000000001",
-            "statement": "Halve rough sleeping by 2030",
-            "target_year": 2030,
-            "status": "active",
-            "outcomes": [],
-            "version": 3,
-            "created_at": "2025-01-02T03:04:05.678Z",
-            "updated_at": "2025-01-02T03:04:05+00:00"
-        });
-        let json_ct = Some("application/json");
-        assert_eq!(
-            spec.check_response("GET", id, 200, json_ct, mission.to_string().as_bytes()),
-            Ok(())
-        );
-        let mut bad = mission.clone();
-        if let Some(map) = bad.as_object_mut() {
-            map.insert("status".to_owned(), json!("paused"));
-            map.insert("version".to_owned(), json!(3.5));
-            map.insert("created_at".to_owned(), json!("2025-01-02"));
-            map.remove("statement");
-        }
-        let errors = spec
-            .check_response("GET", id, 200, json_ct, bad.to_string().as_bytes())
-            .err()
-            .unwrap_or_default();
-        assert_eq!(errors.len(), 4, "{errors:?}");
-        assert!(errors.contains(&"/status: \"paused\" is not one of [\"draft\",\"active\",\"achieved\",\"retired\"] (schema #/components/schemas/MissionStatus)".to_owned()), "{errors:?}");
-        assert!(errors.contains(&"/version: 3.5 is not of type \"integer\" (schema #/components/schemas/MissionResponse/properties/version)".to_owned()));
-        assert!(errors.contains(&"/created_at: \"2025-01-02\" is not a valid date-time (schema #/components/schemas/MissionResponse/properties/created_at)".to_owned()));
-        // A list page and the query string.
-        let page = json!({"items": [mission], "next_cursor": null});
-        assert_eq!(
-            spec.check_response(
-                "GET",
-                "/api/v1/missions?limit=1",
-                200,
-                json_ct,
-                page.to_string().as_bytes()
-            ),
-            Ok(())
-        );
-        Ok(())
-    }
 }

@@ -336,7 +336,7 @@ async fn bids_are_accepted_only_while_open_and_checked_against_the_model(app: Te
     );
 
     let mut huge = good.clone();
-    huge["responses"][0]["quantity"] = json!("79228162514264337593543950335");
+    huge["responses"][0]["quantity"] = json!("9999999999999999999999999999");
     let res = app.post(&bids, &officer, huge).await;
     res.assert_problem(422, "validation_failed");
     assert_eq!(

@@ -642,7 +642,7 @@ def contracts(t: dict) -> None:
     R.step = "contracts"
     body = {"tender_id": t["tender"], "title": "School meals pilot", "start_date": "2026-01-01", "end_date": "2026-12-31"}
     c = call("create_contract", create_contract, 201, body=body_model("create_contract", CreateContractRequest, body))
-    R.check("create_contract", (c["supplier"] or {}).get("name") == "Beta Catering" and c["value"] == "100000"
+    R.check("create_contract", (c["supplier"] or {}).get("name") == "Beta Catering" and c["value"] == "100000.00"
             and c["status"] == "pending" and c["bid_id"] == t["B"], f"contract {json.dumps(c.json)[:300]}")
     if c["id"]:
         monitoring(c["id"], "contract from the award", None)

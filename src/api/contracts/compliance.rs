@@ -29,6 +29,7 @@ pub struct ComplianceQuery {
     /// Assess periods due by this date (default today).
     pub as_of: Option<NaiveDate>,
     /// `json` (default) or `csv`.
+    #[param(inline)]
     pub format: Option<ReportFormat>,
 }
 

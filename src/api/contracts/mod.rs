@@ -66,6 +66,7 @@ pub struct CreateContractRequest {
     #[schema(value_type = Vec<uuid::Uuid>)]
     pub mission_ids: Vec<MissionId>,
     /// Days after a period ends before a return counts as missing (default 15).
+    #[serde(default, deserialize_with = "super::wire::whole::option_u32")]
     #[schema(maximum = 365)]
     pub grace_days: Option<u32>,
 }
@@ -80,6 +81,7 @@ pub struct UpdateContractRequest {
     pub end_date: Option<NaiveDate>,
     /// `pending → active | cancelled`, `active → terminated | expired`.
     pub status: Option<ContractStatus>,
+    #[serde(default, deserialize_with = "super::wire::whole::option_u32")]
     #[schema(maximum = 365)]
     pub grace_days: Option<u32>,
     #[schema(value_type = Option<Vec<uuid::Uuid>>)]

@@ -119,12 +119,18 @@ wire_union! {
         "service_credit" ServiceCredit => ServiceCreditConsequence { basis: CreditBasis },
         "withhold_payment" WithholdPayment => WithholdPaymentConsequence { percent_of_period_fee: Dec },
         "clawback" Clawback => ClawbackConsequence { basis: ClawbackBasis },
-        "interest_step_up" InterestStepUp => InterestStepUpConsequence { basis_points: u32 },
+        "interest_step_up" InterestStepUp => InterestStepUpConsequence {
+            #[serde(deserialize_with = "super::whole::u32")]
+            basis_points: u32,
+        },
         "tranche_gate" TrancheGate => TrancheGateConsequence {
             #[schema(min_length = 1, max_length = 100)]
             tranche: String,
         },
-        "improvement_plan" ImprovementPlan => ImprovementPlanConsequence { days_to_submit: u32 },
+        "improvement_plan" ImprovementPlan => ImprovementPlanConsequence {
+            #[serde(deserialize_with = "super::whole::u32")]
+            days_to_submit: u32,
+        },
         "termination_right" TerminationRight => TerminationRightConsequence {},
     }
 }

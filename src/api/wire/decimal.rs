@@ -15,8 +15,10 @@ use super::Wire;
 /// The grammar, as the OpenAPI `pattern` of every decimal string.
 pub const DECIMAL_PATTERN: &str = r"^-?[0-9]+(\.[0-9]+)?$";
 
-/// Longest accepted spelling: 28 significant digits, a point, a sign and leading zeros to spare.
-const MAX_CHARS: usize = 40;
+/// Longest accepted spelling. Every string of the grammar up to this length holds at most 28
+/// digits, so it always fits a `Decimal` (96-bit mantissa, scale at most 28): a decimal the
+/// schema allows never fails to parse.
+const MAX_CHARS: usize = 28;
 
 /// What a client is told when a decimal does not parse; the same in JSON and CSV.
 pub const DECIMAL_EXPECTED: &str = "must be a decimal string such as \"1250.50\": digits, an optional leading minus sign and an optional decimal point followed by digits";
@@ -29,11 +31,13 @@ pub fn parse_decimal(raw: &str) -> Result<Decimal, String> {
         None => (digits, None),
     };
     let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if raw.len() > MAX_CHARS || !all_digits(whole) || !fraction.is_none_or(all_digits) {
+    if !all_digits(whole) || !fraction.is_none_or(all_digits) {
         return Err(DECIMAL_EXPECTED.to_string());
     }
-    Decimal::from_str_exact(raw)
-        .map_err(|_| "is out of range: at most 28 significant digits".to_string())
+    if raw.len() > MAX_CHARS {
+        return Err(format!("must be at most {MAX_CHARS} characters"));
+    }
+    Decimal::from_str_exact(raw).map_err(|_| format!("must be at most {MAX_CHARS} characters"))
 }
 
 fn decimal_schema(description: &str) -> RefOr<Schema> {
@@ -167,11 +171,14 @@ mod tests {
     }
 
     #[test]
-    fn refuses_out_of_range_with_a_plain_message() {
-        let huge = "9".repeat(30);
+    fn every_spelling_the_schema_allows_parses() {
+        assert!(parse_decimal(&"9".repeat(28)).is_ok());
+        assert!(parse_decimal(&format!("-{}", "9".repeat(27))).is_ok());
+        assert!(parse_decimal(&format!("0.{}", "1".repeat(26))).is_ok());
+        assert!(parse_decimal(&format!("-9.{}", "9".repeat(25))).is_ok());
         assert_eq!(
-            parse_decimal(&huge),
-            Err("is out of range: at most 28 significant digits".to_string())
+            parse_decimal(&"9".repeat(29)),
+            Err("must be at most 28 characters".to_string())
         );
     }
 

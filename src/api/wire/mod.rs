@@ -17,6 +17,7 @@ pub mod decimal;
 pub mod mission;
 pub mod scoring;
 pub mod tender;
+pub mod whole;
 
 pub use decimal::{Dec, Money};
 

@@ -49,7 +49,7 @@ export const mission: Mission = {
 
 // A client reading the theory of change: the indicators of each outcome.
 export function indicatorTargets(m: CreatedMission): string[] {
-  return m.outcomes.flatMap((o) => o.indicators.map((i) => i.target));
+  return m.outcomes.flatMap((o) => o.indicators.map((i) => i.target ?? ""));
 }
 
 // What GET /api/v1/tenders/{id} returns after the README tender example.
