@@ -100,7 +100,14 @@ impl utoipa::PartialSchema for ErrorCode {
         use utoipa::openapi::schema::{ObjectBuilder, Type};
         let known: Vec<String> = Self::ALL
             .iter()
-            .map(|c| format!("- `{}` ({}): {}", c.as_str(), c.status().as_u16(), c.meaning()))
+            .map(|c| {
+                format!(
+                    "- `{}` ({}): {}",
+                    c.as_str(),
+                    c.status().as_u16(),
+                    c.meaning()
+                )
+            })
             .collect();
         ObjectBuilder::new()
             .schema_type(Type::String)
@@ -333,10 +340,16 @@ mod tests {
         let mut names = std::collections::BTreeSet::new();
         for &code in ErrorCode::ALL {
             let name = code.as_str();
-            assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{name}");
+            assert!(
+                name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{name}"
+            );
             assert!(names.insert(name), "{name} twice");
             assert_eq!(serde_json::to_value(code).unwrap(), name);
-            assert!(!code.title().is_empty() && !code.meaning().is_empty(), "{name}");
+            assert!(
+                !code.title().is_empty() && !code.meaning().is_empty(),
+                "{name}"
+            );
             let status = code.status().as_u16();
             assert!((400..600).contains(&status), "{name}: {status}");
         }

@@ -66,6 +66,24 @@ pub struct WhatIfRequest {
     pub excluded_bids: BTreeSet<String>,
 }
 
+/// Weights are percents with at most 4 decimal places, as in the evaluation model.
+fn what_if_weights(
+    raw: BTreeMap<String, Dec>,
+) -> Result<BTreeMap<String, Decimal>, ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let weights = raw
+        .into_iter()
+        .filter_map(|(code, w)| {
+            let w = errors.check(
+                format!("weights.{code}"),
+                decimal_in(w.0, Decimal::ZERO, Decimal::ONE_HUNDRED, 4),
+            )?;
+            Some((code, w))
+        })
+        .collect();
+    errors.finish(|| Some(weights))
+}
+
 /// What if the weights were different, or some bids left out? Nothing is stored.
 #[utoipa::path(
     tag = "evaluation", operation_id = "what_if",
@@ -86,22 +104,7 @@ pub async fn what_if(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(policy::READ_EVALUATION)?;
     let req = body.value;
-    let mut errors = ValidationErrors::default();
-    let weights: BTreeMap<String, Decimal> = req
-        .weights
-        .into_iter()
-        .filter_map(|(code, w)| {
-            // Weights are percents with at most 4 decimal places, as in the evaluation model.
-            let w = errors.check(
-                format!("weights.{code}"),
-                decimal_in(w.0, Decimal::ZERO, Decimal::ONE_HUNDRED, 4),
-            )?;
-            Some((code, w))
-        })
-        .collect();
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
+    let weights = what_if_weights(req.weights)?;
     let (id, authority) = (id.into_inner(), ctx.principal.authority.clone());
     let result = state
         .run(move |conn| service::what_if(conn, &authority, id, &weights, &req.excluded_bids))
@@ -123,6 +126,32 @@ pub struct SensitivityQuery {
     pub seed: Option<u64>,
 }
 
+impl TryFrom<SensitivityQuery> for SensitivityOptions {
+    type Error = ValidationErrors;
+
+    fn try_from(query: SensitivityQuery) -> Result<Self, ValidationErrors> {
+        let defaults = SensitivityOptions::default();
+        let mut errors = ValidationErrors::default();
+        let draws = query.draws.unwrap_or(defaults.draws);
+        if !(1..=10_000).contains(&draws) {
+            errors.push("draws", "must be from 1 to 10000");
+        }
+        let spread = query
+            .spread_percent
+            .map_or(defaults.spread_percent, Decimal::from);
+        if spread > Decimal::ONE_HUNDRED {
+            errors.push("spread_percent", "must be from 0 to 100");
+        }
+        errors.finish(|| {
+            Some(SensitivityOptions {
+                draws,
+                spread_percent: spread,
+                seed: query.seed.unwrap_or(defaults.seed),
+            })
+        })
+    }
+}
+
 /// How robust is the winner? Exact weight thresholds, rank reversal and Monte Carlo.
 #[utoipa::path(
     tag = "evaluation", operation_id = "sensitivity",
@@ -140,28 +169,9 @@ pub async fn sensitivity(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(policy::READ_EVALUATION)?;
-    let defaults = SensitivityOptions::default();
-    let mut errors = ValidationErrors::default();
-    let draws = query.draws.unwrap_or(defaults.draws);
-    if !(1..=10_000).contains(&draws) {
-        errors.push("draws", "must be from 1 to 10000");
-    }
-    let spread = query
-        .spread_percent
-        .map_or(defaults.spread_percent, Decimal::from);
-    if spread > Decimal::ONE_HUNDRED {
-        errors.push("spread_percent", "must be from 0 to 100");
-    }
     // Out-of-range query parameters break the documented query schema: 400, as any bad query.
-    let options = errors
-        .finish(|| {
-            Some(SensitivityOptions {
-                draws,
-                spread_percent: spread,
-                seed: query.seed.unwrap_or(defaults.seed),
-            })
-        })
-        .map_err(AppError::invalid_query)?;
+    let options =
+        SensitivityOptions::try_from(query.into_inner()).map_err(AppError::invalid_query)?;
     let (id, authority) = (id.into_inner(), ctx.principal.authority.clone());
     let report = state
         .run(move |conn| service::sensitivity(conn, &authority, id, &options))
@@ -414,6 +424,34 @@ pub struct AwardRequest {
     pub standstill_working_days: Option<u32>,
 }
 
+impl TryFrom<AwardRequest> for AwardDecision {
+    type Error = ValidationErrors;
+
+    fn try_from(r: AwardRequest) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let justification = r
+            .justification
+            .and_then(|j| errors.check("justification", text::bounded(&j, 1, 10_000)));
+        let days = r
+            .standstill_working_days
+            .unwrap_or(MIN_STANDSTILL_WORKING_DAYS);
+        if !(MIN_STANDSTILL_WORKING_DAYS..=60).contains(&days) {
+            errors.push(
+                "standstill_working_days",
+                "must be from 8 (Procurement Act 2023 s.51) to 60",
+            );
+        }
+        errors.finish(|| {
+            Some(AwardDecision {
+                evaluation_id: r.evaluation_id,
+                bid_id: r.bid_id,
+                justification,
+                standstill_working_days: days,
+            })
+        })
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AwardResponse {
     #[schema(value_type = String, format = Uuid)]
@@ -471,28 +509,7 @@ pub async fn award_tender(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(policy::AWARD)?;
-    let r = body.value;
-    let mut errors = ValidationErrors::default();
-    let justification = r
-        .justification
-        .and_then(|j| errors.check("justification", text::bounded(&j, 1, 10_000)));
-    let days = r
-        .standstill_working_days
-        .unwrap_or(MIN_STANDSTILL_WORKING_DAYS);
-    if !(MIN_STANDSTILL_WORKING_DAYS..=60).contains(&days) {
-        errors.push(
-            "standstill_working_days",
-            "must be from 8 (Procurement Act 2023 s.51) to 60",
-        );
-    }
-    let decision = errors.finish(|| {
-        Some(AwardDecision {
-            evaluation_id: r.evaluation_id,
-            bid_id: r.bid_id,
-            justification,
-            standstill_working_days: days,
-        })
-    })?;
+    let decision = AwardDecision::try_from(body.value)?;
     let id = id.into_inner();
     respond::create(
         &state,

@@ -293,10 +293,7 @@ impl FromRequest for IfMatch {
                 ErrorCode::PreconditionRequired,
                 "updates need an If-Match header with the ETag of the version you read",
             )),
-            Some(raw) => raw
-                .to_str()
-                .map_err(|_| bad())
-                .and_then(|s| parse_if_match(s).ok_or_else(bad)),
+            Some(raw) => raw.to_str().ok().and_then(parse_if_match).ok_or_else(bad),
         };
         ready(parsed.map(IfMatch))
     }
@@ -360,12 +357,12 @@ mod tests {
     fn json_errors_name_the_field() {
         #[derive(Debug, serde::Deserialize)]
         #[serde(deny_unknown_fields)]
-        #[allow(dead_code)]
+        #[expect(dead_code, reason = "only deserialised")]
         struct Body {
             items: Vec<Item>,
         }
         #[derive(Debug, serde::Deserialize)]
-        #[allow(dead_code)]
+        #[expect(dead_code, reason = "only deserialised")]
         struct Item {
             n: u8,
         }

@@ -104,7 +104,7 @@ impl PageRequest {
         key: impl Fn(&R) -> String,
         to_item: impl Fn(R) -> T,
     ) -> Page<T> {
-        let more = rows.len() as i64 > self.limit;
+        let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > self.limit;
         rows.truncate(usize::try_from(self.limit).unwrap_or(usize::MAX));
         let next_cursor = if more {
             rows.last().map(|r| encode(&key(r)))
@@ -141,8 +141,9 @@ fn decode(cursor: &str) -> Result<String, AppError> {
 
 /// A cursor's key parsed as the list's key type, or `invalid_cursor`.
 pub fn parse_key<K: std::str::FromStr>(key: Option<String>) -> Result<Option<K>, AppError> {
+    // A key that does not parse is a cursor of another list; the parser's cause says no more.
     key.map(|k| {
-        k.parse::<K>().map_err(|_| {
+        k.parse::<K>().ok().ok_or_else(|| {
             AppError::with_field(
                 ErrorCode::InvalidCursor,
                 "the cursor does not belong to this list",

@@ -91,37 +91,18 @@ fn parse_changes(req: UpdateTenderRequest) -> Result<TenderChanges, ValidationEr
     let currency = req
         .currency
         .and_then(|c| e.check("currency", parse::currency(&c)));
-    let tie_break = req.tie_break.and_then(|t| {
-        let t: Vec<_> = t.into_domain();
-        let unique: std::collections::BTreeSet<_> = t.iter().map(|r| format!("{r:?}")).collect();
-        let ok = !t.is_empty() && unique.len() == t.len();
-        e.check(
-            "tie_break",
-            if ok {
-                Ok(t)
-            } else {
-                Err("must list each rule at most once, at least one".into())
-            },
-        )
-    });
+    let tie_break = req
+        .tie_break
+        .and_then(|t| e.check("tie_break", parse::tie_break(t.into_domain())));
     let abnormally_low_percent = req
         .abnormally_low_percent
         .and_then(|p| e.check("abnormally_low_percent", parse::abnormally_low_percent(p.0)));
     let spread_threshold = req
         .spread_threshold
         .and_then(|p| e.check("spread_threshold", parse::spread_threshold(p.0)));
-    let mission_ids = req.mission_ids.and_then(|m| {
-        let unique: std::collections::BTreeSet<_> = m.iter().collect();
-        let ok = m.len() <= 20 && unique.len() == m.len();
-        e.check(
-            "mission_ids",
-            if ok {
-                Ok(m)
-            } else {
-                Err("must list at most 20 distinct missions".into())
-            },
-        )
-    });
+    let mission_ids = req
+        .mission_ids
+        .and_then(|m| e.check("mission_ids", parse::mission_ids(m)));
     e.finish(|| {
         Some(TenderChanges {
             title,

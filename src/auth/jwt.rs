@@ -135,8 +135,8 @@ impl JwtVerifier {
 }
 
 fn principal_from(claims: Claims) -> Result<Principal, TokenError> {
-    let authority =
-        AuthorityId::parse(&claims.authority).map_err(|m| TokenError::BadClaim("authority", m))?;
+    let authority = AuthorityId::parse(&claims.authority)
+        .map_err(|m| TokenError::BadClaim("authority", m.to_string()))?;
     let subject = claims.sub.trim().to_string();
     if subject.is_empty() || subject.chars().count() > 200 || subject.contains('\0') {
         return Err(TokenError::BadClaim(

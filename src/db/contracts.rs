@@ -91,7 +91,7 @@ impl ContractRow {
                 .id
                 .parse()
                 .map_err(|e: uuid::Error| bad(e.to_string()))?,
-            authority: AuthorityId::parse(&self.authority).map_err(&bad)?,
+            authority: AuthorityId::parse(&self.authority).map_err(|e| bad(e.to_string()))?,
             title: self.title.clone(),
             tender_id: self
                 .tender_id
@@ -119,7 +119,7 @@ impl ContractRow {
             currency: self.currency.clone(),
             start: self.start_date,
             end: self.end_date,
-            status: ContractStatus::parse(&self.status).map_err(&bad)?,
+            status: ContractStatus::parse(&self.status).map_err(|e| bad(e.to_string()))?,
             status_changed_on: self.status_changed_on,
             mission_ids: serde_json::from_str(&self.mission_ids).map_err(|e| bad(e.to_string()))?,
             grace_days: u32::try_from(self.grace_days).map_err(|e| bad(e.to_string()))?,
@@ -227,7 +227,7 @@ impl TermRow {
                 .id
                 .parse()
                 .map_err(|e: uuid::Error| bad(e.to_string()))?,
-            authority: AuthorityId::parse(&self.authority).map_err(&bad)?,
+            authority: AuthorityId::parse(&self.authority).map_err(|e| bad(e.to_string()))?,
             contract_id: self
                 .contract_id
                 .parse()
@@ -319,6 +319,7 @@ pub struct ObservationRow {
     pub status: String,
     pub status_note: Option<String>,
     pub created_at: NaiveDateTime,
+    pub version: i64,
 }
 
 impl ObservationRow {
@@ -340,6 +341,7 @@ impl ObservationRow {
             status: o.status.as_str().to_string(),
             status_note: o.status_note.clone(),
             created_at: to_db_time(o.reported_at),
+            version: o.version,
         })
     }
 
@@ -371,6 +373,7 @@ impl ObservationRow {
                 .transpose()?,
             status: ObservationStatus::parse(&self.status).ok_or_else(|| bad("status".into()))?,
             status_note: self.status_note.clone(),
+            version: self.version,
         })
     }
 }
@@ -413,8 +416,24 @@ pub fn set_observation_status(
         .set((
             observations::status.eq(status.as_str()),
             observations::status_note.eq(note),
+            observations::version.eq(observations::version + 1),
         ))
         .execute(conn)
+}
+
+/// One return of a contract.
+pub fn observation(
+    conn: &mut DbConnection,
+    authority: &AuthorityId,
+    contract: ContractId,
+    id: ObservationId,
+) -> QueryResult<Option<ObservationRow>> {
+    observations::table
+        .filter(observations::authority.eq(authority.as_str()))
+        .filter(observations::contract_id.eq(contract.to_string()))
+        .filter(observations::id.eq(id.to_string()))
+        .first(conn)
+        .optional()
 }
 
 /// Every return of a contract, oldest first.

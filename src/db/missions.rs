@@ -42,9 +42,11 @@ impl MissionRow {
         let corrupt = |reason: String| CorruptRow::new("mission", &self.id, reason);
         Ok(Mission {
             id: self.id.parse().map_err(|e| corrupt(format!("id: {e}")))?,
-            authority: AuthorityId::parse(&self.authority).map_err(corrupt)?,
-            statement: MissionStatement::parse(&self.statement).map_err(corrupt)?,
-            target_year: TargetYear::parse(i64::from(self.target_year)).map_err(corrupt)?,
+            authority: AuthorityId::parse(&self.authority).map_err(|e| corrupt(e.to_string()))?,
+            statement: MissionStatement::parse(&self.statement)
+                .map_err(|e| corrupt(e.to_string()))?,
+            target_year: TargetYear::parse(i64::from(self.target_year))
+                .map_err(|e| corrupt(e.to_string()))?,
             status: MissionStatus::parse(&self.status)
                 .ok_or_else(|| corrupt(format!("status `{}`", self.status)))?,
             outcomes: serde_json::from_str(&self.outcomes)

@@ -229,6 +229,7 @@ diesel::table! {
         status -> Text,
         status_note -> Nullable<Text>,
         created_at -> Timestamp,
+        version -> BigInt,
     }
 }
 

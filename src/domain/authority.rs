@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::validation::Invalid;
+
 /// A validated authority slug: 1–64 characters of `a-z`, `0-9` and `-`, starting with a
 /// letter or digit. Every stored row carries one; nothing crosses authorities.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -9,15 +11,15 @@ use std::fmt;
 pub struct AuthorityId(String);
 
 impl AuthorityId {
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let valid_chars = raw
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         match raw.chars().next() {
-            None => Err("must not be empty".to_string()),
-            _ if raw.len() > 64 => Err("must be at most 64 characters".to_string()),
-            Some('-') => Err("must start with a letter or digit".to_string()),
-            _ if !valid_chars => Err("may hold only a-z, 0-9 and '-'".to_string()),
+            None => Err(Invalid::Empty),
+            _ if raw.len() > 64 => Err(Invalid::TooLong(64)),
+            Some('-') => Err(Invalid::LeadingHyphen),
+            _ if !valid_chars => Err(Invalid::NotASlug),
             _ => Ok(Self(raw.to_string())),
         }
     }

@@ -118,6 +118,8 @@ pub struct Observation {
     pub superseded_by: Option<ObservationId>,
     pub status: ObservationStatus,
     pub status_note: Option<String>,
+    /// Counts the writes to the return (its reviews); its ETag is this number in quotes.
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

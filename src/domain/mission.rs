@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::authority::AuthorityId;
 use super::ids::MissionId;
 use super::text;
-use super::validation::ValidationErrors;
+use super::validation::{Invalid, ValidationErrors};
 
 pub const STATEMENT_MAX_CHARS: usize = 500;
 pub const LABEL_MAX_CHARS: usize = 200;
@@ -59,7 +59,7 @@ pub enum OutcomeKind {
 pub struct MissionStatement(String);
 
 impl MissionStatement {
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
         text::bounded(raw, 1, STATEMENT_MAX_CHARS).map(Self)
     }
 
@@ -74,12 +74,15 @@ impl MissionStatement {
 pub struct TargetYear(i32);
 
 impl TargetYear {
-    pub fn parse(raw: i64) -> Result<Self, String> {
+    pub fn parse(raw: i64) -> Result<Self, Invalid> {
         i32::try_from(raw)
             .ok()
             .filter(|y| (MIN_TARGET_YEAR..=MAX_TARGET_YEAR).contains(y))
             .map(Self)
-            .ok_or_else(|| format!("must be a year from {MIN_TARGET_YEAR} to {MAX_TARGET_YEAR}"))
+            .ok_or(Invalid::YearOutOfRange {
+                min: MIN_TARGET_YEAR,
+                max: MAX_TARGET_YEAR,
+            })
     }
 
     pub fn value(self) -> i32 {

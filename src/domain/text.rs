@@ -1,35 +1,37 @@
 //! Text rules shared by every free-text field.
 
+use super::validation::Invalid;
+
 /// Trims `raw` and checks its length in characters (not bytes, as JSON Schema's `maxLength`
 /// counts) and that it holds no control characters other than newline and tab.
 /// PostgreSQL cannot store NUL, so it is rejected here for both backends alike.
-pub fn bounded(raw: &str, min_chars: usize, max_chars: usize) -> Result<String, String> {
+pub fn bounded(raw: &str, min_chars: usize, max_chars: usize) -> Result<String, Invalid> {
     let value = raw.trim();
     let count = value.chars().count();
     if count < min_chars {
         return Err(if min_chars == 1 {
-            "must not be empty".to_string()
+            Invalid::Empty
         } else {
-            format!("must be at least {min_chars} characters")
+            Invalid::TooShort(min_chars)
         });
     }
     if count > max_chars {
-        return Err(format!("must be at most {max_chars} characters"));
+        return Err(Invalid::TooLong(max_chars));
     }
     if value
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\t')
     {
-        return Err("must not contain control characters".to_string());
+        return Err(Invalid::ControlCharacters);
     }
     Ok(value.to_string())
 }
 
 /// A single-line label: as [`bounded`] and without line breaks.
-pub fn single_line(raw: &str, min_chars: usize, max_chars: usize) -> Result<String, String> {
+pub fn single_line(raw: &str, min_chars: usize, max_chars: usize) -> Result<String, Invalid> {
     let value = bounded(raw, min_chars, max_chars)?;
     if value.contains(['\n', '\t']) {
-        return Err("must be a single line".to_string());
+        return Err(Invalid::NotSingleLine);
     }
     Ok(value)
 }
@@ -47,7 +49,11 @@ mod tests {
     #[test]
     fn trims_and_rejects_blank() {
         assert_eq!(bounded("  food  ", 1, 10), Ok("food".to_string()));
-        assert_eq!(bounded("   ", 1, 10), Err("must not be empty".to_string()));
+        assert_eq!(bounded("   ", 1, 10), Err(Invalid::Empty));
+        assert_eq!(
+            bounded("   ", 1, 10).unwrap_err().to_string(),
+            "must not be empty"
+        );
     }
 
     #[test]

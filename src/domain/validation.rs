@@ -1,6 +1,67 @@
 //! Field-level validation errors, collected so a client sees every problem at once.
 
+use rust_decimal::Decimal;
 use serde::Serialize;
+
+/// Why a value was refused, in the words a client reads next to the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Invalid {
+    #[error("must not be empty")]
+    Empty,
+    #[error("must be at least {0} characters")]
+    TooShort(usize),
+    #[error("must be at most {0} characters")]
+    TooLong(usize),
+    #[error("must not contain control characters")]
+    ControlCharacters,
+    #[error("must be a single line")]
+    NotSingleLine,
+    #[error("must be from {min} to {max}")]
+    OutOfRange { min: Decimal, max: Decimal },
+    #[error("must have at most {0} decimal places")]
+    TooManyDecimals(u32),
+    #[error("must not be negative")]
+    Negative,
+    #[error("must be greater than 0")]
+    NotPositive,
+    #[error("must have at most 2 decimal places (pence)")]
+    NotPence,
+    #[error("must be in pounds and pence (at most 2 decimal places)")]
+    NotPoundsAndPence,
+    #[error("must be at most {0}")]
+    TooLarge(Decimal),
+    #[error("must be at most {0} in magnitude")]
+    TooLargeInMagnitude(Decimal),
+    #[error("must be a percentage from 0 to 100")]
+    NotAPercentage,
+    #[error("must be a three-letter ISO 4217 code such as GBP")]
+    NotACurrency,
+    #[error("must be 1 to 20 characters of A-Z, a-z, 0-9, '.', '_' or '-'")]
+    NotACriterionCode,
+    #[error("must be one of the scale's levels: {levels}")]
+    NotAScaleLevel { levels: String },
+    #[error("criterion `{code}` is not scored on a scale")]
+    NotScoredOnAScale { code: String },
+    #[error("must be one of: {allowed}")]
+    NotOneOf { allowed: String },
+    #[error("must start with a letter or digit")]
+    LeadingHyphen,
+    #[error("may hold only a-z, 0-9 and '-'")]
+    NotASlug,
+    #[error("must be a year from {min} to {max}")]
+    YearOutOfRange { min: i32, max: i32 },
+    #[error("must list each rule at most once, at least one")]
+    TieBreakOrder,
+    #[error("must list at most {0} distinct missions")]
+    TooManyMissions(usize),
+}
+
+/// The message a client reads next to the field.
+impl From<Invalid> for String {
+    fn from(why: Invalid) -> String {
+        why.to_string()
+    }
+}
 
 /// One invalid field: a JSON-pointer-like path (`outcomes[0].indicators[1].unit`) and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -29,11 +90,15 @@ impl ValidationErrors {
     }
 
     /// Records the error of a field parse and hands back the value when it parsed.
-    pub fn check<T>(&mut self, field: impl Into<String>, result: Result<T, String>) -> Option<T> {
+    pub fn check<T, E: std::fmt::Display>(
+        &mut self,
+        field: impl Into<String>,
+        result: Result<T, E>,
+    ) -> Option<T> {
         match result {
             Ok(value) => Some(value),
-            Err(message) => {
-                self.push(field, message);
+            Err(why) => {
+                self.push(field, why.to_string());
                 None
             }
         }

@@ -69,7 +69,9 @@ pub fn verify(conn: &mut DbConnection, authority: &AuthorityId) -> Result<Verify
                 );
             }
             match page.last() {
-                Some(last) if page.len() as i64 == VERIFY_PAGE => after = last.seq,
+                Some(last) if i64::try_from(page.len()).ok() == Some(VERIFY_PAGE) => {
+                    after = last.seq
+                }
                 _ => break,
             }
         }
@@ -77,7 +79,7 @@ pub fn verify(conn: &mut DbConnection, authority: &AuthorityId) -> Result<Verify
 
         let mut mismatches = Vec::new();
         let states = current_states(conn, authority)?;
-        let entities_checked = states.len() as u64;
+        let entities_checked = u64::try_from(states.len()).unwrap_or(u64::MAX);
         for (entity_type, entity_id, current) in states {
             let recorded = last_digest.get(&(entity_type.to_string(), entity_id.clone()));
             let reason = match (current, recorded) {
@@ -131,7 +133,7 @@ fn current_states(
             ));
         }
         match rows.last() {
-            Some(last) if rows.len() as i64 == VERIFY_PAGE => {
+            Some(last) if i64::try_from(rows.len()).ok() == Some(VERIFY_PAGE) => {
                 after = Some(last.id.parse().map_err(AppError::internal)?)
             }
             _ => break,
@@ -148,7 +150,7 @@ fn current_states(
             ));
         }
         match rows.last() {
-            Some(last) if rows.len() as i64 == VERIFY_PAGE => {
+            Some(last) if i64::try_from(rows.len()).ok() == Some(VERIFY_PAGE) => {
                 after = Some(last.id.parse().map_err(AppError::internal)?)
             }
             _ => break,
@@ -168,7 +170,7 @@ fn current_states(
             ));
         }
         match rows.last() {
-            Some(last) if rows.len() as i64 == VERIFY_PAGE => {
+            Some(last) if i64::try_from(rows.len()).ok() == Some(VERIFY_PAGE) => {
                 after = Some(last.id.parse().map_err(AppError::internal)?)
             }
             _ => break,

@@ -17,6 +17,9 @@ on_both_databases!(
     consequences_are_proposed_then_applied_or_waived,
     performance_notices_carry_the_ratings,
     other_authority_gets_404_for_contracts,
+    a_contracts_supplier_is_parsed_like_a_bids,
+    decimals_have_one_grammar_and_money_keeps_its_pence,
+    query_ids_are_checked,
 );
 
 /// A contract entered directly: £1,200,000 over 2026, so each month's fee is £100,000.
@@ -246,18 +249,34 @@ async fn returns_are_all_or_nothing_and_append_only(app: TestApp) {
     assert_eq!(all[2]["supersedes"], first);
 
     let officer = app.token("camden", &["officer"]);
+    let correction = format!("{returns}/{}", all[2]["id"].as_str().unwrap());
+    assert_eq!(all[2]["version"], 1);
+    let note = json!({"note": "Rota evidence does not match"});
+    app.post(&format!("{correction}/dispute"), &officer, note.clone())
+        .await
+        .assert_problem(428, "precondition_required");
     let res = app
-        .post(
-            &format!("{returns}/{}/dispute", all[2]["id"].as_str().unwrap()),
-            &officer,
-            json!({"note": "Rota evidence does not match"}),
-        )
+        .post_if_match(&format!("{correction}/dispute"), &officer, "\"1\"", note)
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     assert_eq!(res.body["status"], "disputed");
-    app.post(
+    assert_eq!(res.header("etag"), Some("\"2\""));
+    // A second officer who read the return before the dispute cannot silently verify it.
+    app.post_if_match(
+        &format!("{correction}/verify"),
+        &officer,
+        "\"1\"",
+        json!({"note": "Looks fine to me"}),
+    )
+    .await
+    .assert_problem(412, "precondition_failed");
+    let listed = app.get(&returns, &integration).await;
+    assert_eq!(listed.body["items"][2]["status"], "disputed");
+    assert_eq!(listed.body["items"][2]["version"], 2);
+    app.post_if_match(
         &format!("{returns}/{}/verify", all[0]["id"].as_str().unwrap()),
         &integration,
+        "*",
         json!({"note": "ok"}),
     )
     .await
@@ -606,4 +625,137 @@ async fn other_authority_gets_404_for_contracts(app: TestApp) {
         .assert_problem(404, "not_found");
     let list = app.get("/api/v1/contracts", &other).await;
     assert_eq!(list.body["items"], json!([]));
+}
+
+async fn a_contracts_supplier_is_parsed_like_a_bids(app: TestApp) {
+    let officer = app.token("camden", &["officer"]);
+    let contract = |supplier: Value| {
+        json!({"title": "Meals", "supplier": supplier, "value": "1000",
+               "start_date": "2026-01-01", "end_date": "2026-12-31"})
+    };
+    for (supplier, field) in [
+        (
+            json!({"name": "", "identifier": "GB-COH-1"}),
+            "supplier.name",
+        ),
+        (
+            json!({"name": "x".repeat(201), "identifier": "GB-COH-1"}),
+            "supplier.name",
+        ),
+        (
+            json!({"name": "Nul\u{0}Ltd", "identifier": "GB-COH-1"}),
+            "supplier.name",
+        ),
+        (
+            json!({"name": "Tab\tLtd", "identifier": "GB-COH-1"}),
+            "supplier.name",
+        ),
+        (
+            json!({"name": "Fine Ltd", "identifier": " "}),
+            "supplier.identifier",
+        ),
+        (
+            json!({"name": "Fine Ltd", "identifier": "GB-COH-1", "locality": ""}),
+            "supplier.locality",
+        ),
+    ] {
+        let res = app
+            .post("/api/v1/contracts", &officer, contract(supplier))
+            .await;
+        res.assert_problem(422, "validation_failed");
+        assert_eq!(res.error_fields(), [field]);
+    }
+    let listed = app.get("/api/v1/contracts", &officer).await;
+    assert_eq!(listed.body["items"], json!([]), "nothing was stored");
+    let res = app
+        .post(
+            "/api/v1/contracts",
+            &officer,
+            contract(json!({"name": "  Fine Ltd ", "identifier": "GB-COH-1"})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    assert_eq!(
+        res.body["supplier"]["name"], "Fine Ltd",
+        "trimmed, as on bids"
+    );
+}
+
+async fn decimals_have_one_grammar_and_money_keeps_its_pence(app: TestApp) {
+    let officer = app.token("camden", &["officer"]);
+    let with_value = |value: Value| {
+        json!({"title": "Meals", "supplier": {"name": "Fine Ltd", "identifier": "GB-COH-1"},
+               "value": value, "start_date": "2026-01-01", "end_date": "2026-12-31"})
+    };
+    for bad in [
+        json!("1_000"),
+        json!("+5"),
+        json!(".5"),
+        json!("5."),
+        json!("1e3"),
+        json!(""),
+        json!(1000),
+    ] {
+        let res = app
+            .post("/api/v1/contracts", &officer, with_value(bad.clone()))
+            .await;
+        res.assert_problem(400, "invalid_body");
+        assert_eq!(res.error_fields(), ["value"], "{bad}");
+        let message = res.body["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            !message.contains("line") && !message.contains("column"),
+            "{message}"
+        );
+    }
+    let res = app
+        .post("/api/v1/contracts", &officer, with_value(json!("250000.5")))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    assert_eq!(res.body["value"], "250000.50");
+    let id = res.body["id"].as_str().unwrap().to_string();
+    let term = add_term(&app, &id, "Visits on time", kpi_spec("90")).await;
+    // The same bad decimal in a CSV return: the same code and message as in JSON.
+    let res = app
+        .post(
+            &format!("/api/v1/contracts/{id}/observations"),
+            &officer,
+            json!([{"term_id": term, "period_start": "2026-01-01", "measures": {"value": "1e3"}}]),
+        )
+        .await;
+    res.assert_problem(400, "invalid_body");
+    let json_message = res.body["errors"][0]["message"].clone();
+    let path = format!("/api/v1/contracts/{id}/observations");
+    let req = app
+        .request(Method::POST, &path)
+        .bearer_auth(&officer)
+        .insert_header(("content-type", "text/csv"));
+    let res = crate::helpers::TestResponse::from_client(
+        &Method::POST,
+        &path,
+        req.send_body(format!(
+            "term_id,period_start,measure.value\n{term},2026-01-01,1e3\n"
+        ))
+        .await
+        .unwrap(),
+    )
+    .await;
+    res.assert_problem(400, "invalid_body");
+    assert_eq!(res.body["errors"][0]["message"], json_message);
+}
+
+async fn query_ids_are_checked(app: TestApp) {
+    let id = direct_contract(&app, "camden").await;
+    let officer = app.token("camden", &["officer"]);
+    app.get(
+        &format!("/api/v1/contracts/{id}/observations?term_id=abc"),
+        &officer,
+    )
+    .await
+    .assert_problem(400, "invalid_query");
+    app.get(
+        &format!("/api/v1/contracts/{id}/compliance?format=xml"),
+        &officer,
+    )
+    .await
+    .assert_problem(400, "invalid_query");
 }

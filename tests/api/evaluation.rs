@@ -276,9 +276,10 @@ async fn a_frozen_evaluation_re_performs_and_detects_tampering(app: TestApp) {
         #[diesel(sql_type = diesel::sql_types::Text)]
         result: String,
     }
-    let stored: Stored = diesel::sql_query(format!("SELECT result FROM evaluations WHERE id = '{id}'"))
-        .get_result(&mut *app.pool.get().unwrap())
-        .unwrap();
+    let stored: Stored =
+        diesel::sql_query(format!("SELECT result FROM evaluations WHERE id = '{id}'"))
+            .get_result(&mut *app.pool.get().unwrap())
+            .unwrap();
     let mut result: Value = serde_json::from_str(&stored.result).unwrap();
     let winner_index = result["bids"]
         .as_array()

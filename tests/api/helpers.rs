@@ -181,6 +181,21 @@ impl TestApp {
         .await
     }
 
+    /// A POST that changes a resource's state, conditional on the `etag` the caller saw.
+    pub async fn post_if_match(
+        &self,
+        path: &str,
+        token: &str,
+        etag: &str,
+        body: Value,
+    ) -> TestResponse {
+        let req = self
+            .request(Method::POST, path)
+            .bearer_auth(token)
+            .insert_header(("if-match", etag));
+        self.send(req, Some(body)).await
+    }
+
     pub async fn patch(&self, path: &str, token: &str, etag: &str, body: Value) -> TestResponse {
         let req = self
             .request(Method::PATCH, path)

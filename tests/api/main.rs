@@ -1,6 +1,11 @@
 //! HTTP integration tests: the real server, on SQLite and on PostgreSQL.
-// Test code: a failed expectation should stop the test where it happened.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed expectation should stop the test where it happened, and JSON is read by index"
+)]
 
 mod helpers;
 

@@ -45,7 +45,11 @@ fn each_component_name_has_one_schema() {
         .filter(|(_, schemas)| schemas.len() > 1)
         .map(|(name, schemas)| format!("{name}:\n    {}", schemas.join("\n    ")))
         .collect();
-    assert!(clashes.is_empty(), "component names used by more than one type:\n{}", clashes.join("\n"));
+    assert!(
+        clashes.is_empty(),
+        "component names used by more than one type:\n{}",
+        clashes.join("\n")
+    );
 }
 
 #[test]

@@ -1378,7 +1378,6 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-
     const LOC: &str = "#/paths/~1t/get/responses/200/content/application~1json/schema";
 
     fn spec_with(schema: Value, schemas: Value) -> Spec {
@@ -1937,5 +1936,4 @@ mod tests {
             ]
         );
     }
-
 }

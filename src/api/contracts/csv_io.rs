@@ -59,7 +59,7 @@ pub(super) fn parse_csv(bytes: &[u8]) -> Result<Vec<ObservationInput>, AppError>
                     input.period_start = errors.check(
                         format!("{at}.period_start"),
                         cell.parse::<NaiveDate>()
-                            .map_err(|_| "must be a date YYYY-MM-DD".to_string()),
+                            .map_err(|e| format!("must be a date YYYY-MM-DD ({e})")),
                     )
                 }
                 "supersedes" => input.supersedes = Some(cell.to_string()),

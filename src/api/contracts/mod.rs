@@ -135,6 +135,32 @@ impl From<Contract> for ContractResponse {
     }
 }
 
+impl TryFrom<UpdateContractRequest> for ContractChanges {
+    type Error = ValidationErrors;
+
+    fn try_from(r: UpdateContractRequest) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let title = r
+            .title
+            .and_then(|t| errors.check("title", text::single_line(&t, 1, 200)));
+        let value = r
+            .value
+            .and_then(|v| errors.check("value", tparse::money(v.0, false)));
+        let grace_days = r.grace_days.map(|d| grace(Some(d), &mut errors));
+        errors.finish(|| {
+            Some(ContractChanges {
+                title,
+                value,
+                start: r.start_date,
+                end: r.end_date,
+                status: r.status.map(Into::into),
+                grace_days,
+                mission_ids: r.mission_ids,
+            })
+        })
+    }
+}
+
 fn contract_ok(c: Contract) -> HttpResponse {
     let version = c.version;
     respond::ok_with_etag(&ContractResponse::from(c), version)
@@ -148,6 +174,63 @@ fn grace(days: Option<u32>, errors: &mut ValidationErrors) -> u32 {
         }
         Some(d) => d,
         None => service::DEFAULT_GRACE_DAYS,
+    }
+}
+
+/// A contract to create, parsed: from an award (supplier, value and commitments come from the
+/// winning bid) or entered directly with its supplier.
+pub enum NewContract {
+    FromAward(TenderId, ContractDetails),
+    Direct(ContractDetails, crate::domain::tender::Supplier),
+}
+
+impl TryFrom<CreateContractRequest> for NewContract {
+    type Error = ValidationErrors;
+
+    fn try_from(r: CreateContractRequest) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let title = errors.check("title", text::single_line(&r.title, 1, 200));
+        let value = r
+            .value
+            .and_then(|v| errors.check("value", tparse::money(v.0, false)));
+        let currency = r.currency.map_or(
+            Ok(crate::domain::tender::DEFAULT_CURRENCY.to_string()),
+            |c| tparse::currency(&c),
+        );
+        let currency = errors.check("currency", currency);
+        let grace_days = grace(r.grace_days, &mut errors);
+        let supplier = match (r.tender_id, &r.supplier) {
+            (None, None) => {
+                errors.push(
+                    "supplier",
+                    "is required for a contract entered without a tender",
+                );
+                None
+            }
+            (Some(_), Some(_)) => {
+                errors.push(
+                    "supplier",
+                    "comes from the winning bid when tender_id is given",
+                );
+                None
+            }
+            (_, s) => s.as_ref().and_then(|s| s.parse(&mut errors)),
+        };
+        errors.finish(|| {
+            let details = ContractDetails {
+                title: title?,
+                value,
+                currency: currency?,
+                start: r.start_date,
+                end: r.end_date,
+                mission_ids: r.mission_ids,
+                grace_days,
+            };
+            Some(match (r.tender_id, supplier) {
+                (Some(tender), _) => Self::FromAward(tender, details),
+                (None, supplier) => Self::Direct(details, supplier?),
+            })
+        })
     }
 }
 
@@ -171,47 +254,7 @@ pub async fn create_contract(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(WRITE)?;
-    let r = body.value;
-    let mut errors = ValidationErrors::default();
-    let title = errors.check("title", text::single_line(&r.title, 1, 200));
-    let value = r
-        .value
-        .and_then(|v| errors.check("value", tparse::money(v.0, false)));
-    let currency = r.currency.map_or(
-        Ok(crate::domain::tender::DEFAULT_CURRENCY.to_string()),
-        |c| tparse::currency(&c),
-    );
-    let currency = errors.check("currency", currency);
-    let grace_days = grace(r.grace_days, &mut errors);
-    let supplier = match (r.tender_id, r.supplier) {
-        (None, None) => {
-            errors.push(
-                "supplier",
-                "is required for a contract entered without a tender",
-            );
-            None
-        }
-        (Some(_), Some(_)) => {
-            errors.push(
-                "supplier",
-                "comes from the winning bid when tender_id is given",
-            );
-            None
-        }
-        (_, s) => s.and_then(|s| s.parse(&mut errors)),
-    };
-    let details = errors.finish(|| {
-        Some(ContractDetails {
-            title: title?,
-            value,
-            currency: currency?,
-            start: r.start_date,
-            end: r.end_date,
-            mission_ids: r.mission_ids,
-            grace_days,
-        })
-    })?;
-    let tender_id = r.tender_id;
+    let new = NewContract::try_from(body.value)?;
     respond::create(
         &state,
         &ctx,
@@ -219,10 +262,13 @@ pub async fn create_contract(
         req.path(),
         &body.raw,
         move |conn, actor| {
-            let contract = match (tender_id, supplier) {
-                (Some(tender), _) => service::create_from_award(conn, actor, tender, details)?.0,
-                (None, Some(supplier)) => service::create_direct(conn, actor, details, supplier)?,
-                (None, None) => return Err(AppError::internal("supplier checked above")),
+            let contract = match new {
+                NewContract::FromAward(tender, details) => {
+                    service::create_from_award(conn, actor, tender, details)?.0
+                }
+                NewContract::Direct(details, supplier) => {
+                    service::create_direct(conn, actor, details, supplier)?
+                }
             };
             Ok(Created {
                 location: format!("/api/v1/contracts/{}", contract.id),
@@ -310,26 +356,7 @@ pub async fn update_contract(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(WRITE)?;
-    let r = body.value;
-    let mut errors = ValidationErrors::default();
-    let title = r
-        .title
-        .and_then(|t| errors.check("title", text::single_line(&t, 1, 200)));
-    let value = r
-        .value
-        .and_then(|v| errors.check("value", tparse::money(v.0, false)));
-    let grace_days = r.grace_days.map(|d| grace(Some(d), &mut errors));
-    let changes = errors.finish(|| {
-        Some(ContractChanges {
-            title,
-            value,
-            start: r.start_date,
-            end: r.end_date,
-            status: r.status.map(Into::into),
-            grace_days,
-            mission_ids: r.mission_ids,
-        })
-    })?;
+    let changes = ContractChanges::try_from(body.value)?;
     let (id, actor) = (id.into_inner(), ctx.actor());
     Ok(contract_ok(
         state

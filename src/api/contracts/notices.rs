@@ -35,6 +35,36 @@ pub struct NoticeRequest {
     pub justification: String,
 }
 
+/// A notice to publish, parsed.
+pub struct NewNotice {
+    pub period: Period,
+    pub ratings: BTreeMap<TermId, crate::domain::compliance::Rating>,
+    pub justification: String,
+}
+
+impl TryFrom<NoticeRequest> for NewNotice {
+    type Error = ValidationErrors;
+
+    fn try_from(r: NoticeRequest) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        if r.period_end < r.period_start {
+            errors.push("period_end", "must not be before period_start");
+        }
+        let justification =
+            errors.check("justification", text::bounded(&r.justification, 1, 10_000));
+        errors.finish(|| {
+            Some(NewNotice {
+                period: Period {
+                    start: r.period_start,
+                    end: r.period_end,
+                },
+                ratings: r.ratings.into_iter().map(|(t, r)| (t, r.into())).collect(),
+                justification: justification?,
+            })
+        })
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NoticesResponse {
     pub published: Vec<PerformanceNotice>,
@@ -96,23 +126,12 @@ pub async fn create_performance_notice(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(WRITE)?;
-    let r = body.value;
-    let mut errors = ValidationErrors::default();
-    if r.period_end < r.period_start {
-        errors.push("period_end", "must not be before period_start");
-    }
-    let justification = errors.check("justification", text::bounded(&r.justification, 1, 10_000));
-    let (justification, period) = errors.finish(|| {
-        Some((
-            justification?,
-            Period {
-                start: r.period_start,
-                end: r.period_end,
-            },
-        ))
-    })?;
+    let NewNotice {
+        period,
+        ratings,
+        justification,
+    } = NewNotice::try_from(body.value)?;
     let id = id.into_inner();
-    let ratings = r.ratings.into_iter().map(|(t, r)| (t, r.into())).collect();
     respond::create(
         &state,
         &ctx,

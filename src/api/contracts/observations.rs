@@ -22,7 +22,6 @@ use crate::api::respond::{self, Created};
 
 use super::csv_io::parse_csv;
 use super::*;
-use crate::api::docs::ActionErrors;
 use crate::api::wire::compliance::{
     Evidence as WireEvidence, ObservationStatus as WireObservationStatus,
 };
@@ -48,12 +47,27 @@ pub struct ObservationRequest {
     pub supersedes: Option<String>,
 }
 
-/// One return, or an array of them.
+/// One return, or an array of them (at most 20,000).
+/// Documents the body; `read_returns` reads it, so that errors keep their field path.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum ObservationsRequest {
     Many(Vec<ObservationRequest>),
     One(Box<ObservationRequest>),
+}
+
+/// Reads one return or an array of them. The first non-blank byte says which, so a bad field is
+/// reported with its path (`[3].measures.value`), which an untagged enum would lose.
+fn read_returns(bytes: &[u8]) -> Result<Vec<ObservationInput>, AppError> {
+    let is_array = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+    Ok(if is_array {
+        parse_json::<Vec<ObservationRequest>>(bytes)?
+            .into_iter()
+            .map(Into::into)
+            .collect()
+    } else {
+        vec![parse_json::<ObservationRequest>(bytes)?.into()]
+    })
 }
 
 impl From<ObservationRequest> for ObservationInput {
@@ -88,6 +102,8 @@ pub struct ObservationResponse {
     pub superseded_by: Option<ObservationId>,
     pub status: WireObservationStatus,
     pub status_note: Option<String>,
+    /// Counts the reviews of the return; send it back in quotes as `If-Match` to review it.
+    pub version: i64,
 }
 
 impl From<Observation> for ObservationResponse {
@@ -106,6 +122,7 @@ impl From<Observation> for ObservationResponse {
             superseded_by: o.superseded_by,
             status: o.status.into(),
             status_note: o.status_note,
+            version: o.version,
         }
     }
 }
@@ -141,10 +158,7 @@ pub async fn submit_observations(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(SUBMIT_RETURNS)?;
     let inputs: Vec<ObservationInput> = match &body {
-        JsonOrCsv::Json(bytes) => match parse_json::<ObservationsRequest>(bytes)? {
-            ObservationsRequest::Many(rows) => rows.into_iter().map(Into::into).collect(),
-            ObservationsRequest::One(row) => vec![(*row).into()],
-        },
+        JsonOrCsv::Json(bytes) => read_returns(bytes)?,
         JsonOrCsv::Csv(bytes) => parse_csv(bytes)?,
     };
     if inputs.is_empty() || inputs.len() > service::MAX_BATCH {
@@ -230,42 +244,60 @@ pub struct ObservationPath {
     pub oid: ObservationId,
 }
 
-async fn review(
+/// A review: who may make it, on which state, with the officer's note.
+struct Review {
     ctx: RequestContext,
     path: ObservationPath,
+    if_match: IfMatch,
     body: NoteRequest,
+}
+
+async fn review(
+    r: Review,
     state: web::Data<AppState>,
     status: ObservationStatus,
 ) -> Result<HttpResponse, AppError> {
-    ctx.require(WRITE)?;
+    r.ctx.require(WRITE)?;
     let mut errors = ValidationErrors::default();
-    let note = errors.check("note", text::bounded(&body.note, 1, 2000));
+    let note = errors.check("note", text::bounded(&r.body.note, 1, 2000));
     let note = errors.finish(|| note)?;
-    let actor = ctx.actor();
+    let (actor, path, expected) = (r.ctx.actor(), r.path, r.if_match.0);
     let o = state
-        .run(move |conn| service::review_observation(conn, &actor, path.id, path.oid, status, note))
+        .run(move |conn| {
+            service::review_observation(conn, &actor, path.id, path.oid, &expected, status, note)
+        })
         .await?;
-    Ok(HttpResponse::Ok().json(ObservationResponse::from(o)))
+    let version = o.version;
+    Ok(respond::ok_with_etag(
+        &ObservationResponse::from(o),
+        version,
+    ))
 }
 
 /// Mark a return verified.
 #[utoipa::path(
     tag = "contracts", operation_id = "verify_observation", request_body = NoteRequest,
-    params(("id" = String, Path, format = Uuid, description = CONTRACT_ID), ("oid" = String, Path, format = Uuid, description = "Observation id")),
-    responses((status = 200, description = "The return", body = ObservationResponse), ActionErrors),
+    params(("id" = String, Path, format = Uuid, description = CONTRACT_ID), ("oid" = String, Path, format = Uuid, description = "Observation id"),
+        ("If-Match" = String, Header, description = "The return's ETag (its `version` in quotes, as listed), or `*`")),
+    responses((status = 200, description = "The return", body = ObservationResponse, headers(("ETag" = String, description = "ETag of the new version"))), UpdateErrors),
     security(("bearer" = [])),
 )]
 #[post("/contracts/{id}/observations/{oid}/verify")]
 pub async fn verify_observation(
     ctx: RequestContext,
     path: web::Path<ObservationPath>,
+    if_match: IfMatch,
     body: ApiJson<NoteRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
+    let (path, body) = (path.into_inner(), body.value);
     review(
-        ctx,
-        path.into_inner(),
-        body.value,
+        Review {
+            ctx,
+            path,
+            if_match,
+            body,
+        },
         state,
         ObservationStatus::Verified,
     )
@@ -275,21 +307,27 @@ pub async fn verify_observation(
 /// Mark a return disputed.
 #[utoipa::path(
     tag = "contracts", operation_id = "dispute_observation", request_body = NoteRequest,
-    params(("id" = String, Path, format = Uuid, description = CONTRACT_ID), ("oid" = String, Path, format = Uuid, description = "Observation id")),
-    responses((status = 200, description = "The return", body = ObservationResponse), ActionErrors),
+    params(("id" = String, Path, format = Uuid, description = CONTRACT_ID), ("oid" = String, Path, format = Uuid, description = "Observation id"),
+        ("If-Match" = String, Header, description = "The return's ETag (its `version` in quotes, as listed), or `*`")),
+    responses((status = 200, description = "The return", body = ObservationResponse, headers(("ETag" = String, description = "ETag of the new version"))), UpdateErrors),
     security(("bearer" = [])),
 )]
 #[post("/contracts/{id}/observations/{oid}/dispute")]
 pub async fn dispute_observation(
     ctx: RequestContext,
     path: web::Path<ObservationPath>,
+    if_match: IfMatch,
     body: ApiJson<NoteRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
+    let (path, body) = (path.into_inner(), body.value);
     review(
-        ctx,
-        path.into_inner(),
-        body.value,
+        Review {
+            ctx,
+            path,
+            if_match,
+            body,
+        },
         state,
         ObservationStatus::Disputed,
     )

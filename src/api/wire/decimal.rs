@@ -37,7 +37,9 @@ pub fn parse_decimal(raw: &str) -> Result<Decimal, String> {
     if raw.len() > MAX_CHARS {
         return Err(format!("must be at most {MAX_CHARS} characters"));
     }
-    Decimal::from_str_exact(raw).map_err(|_| format!("must be at most {MAX_CHARS} characters"))
+    // Unreachable for the grammar up to MAX_CHARS; the cause is kept all the same.
+    Decimal::from_str_exact(raw)
+        .map_err(|e| format!("is not a decimal this service can hold ({e})"))
 }
 
 fn decimal_schema(description: &str) -> RefOr<Schema> {

@@ -202,7 +202,6 @@ macro_rules! wire_union {
         }
 
         impl $crate::api::wire::Wire<$domain> for $name {
-            #[allow(unused_variables)]
             fn from_domain(value: $domain) -> Self {
                 use $domain as D;
                 match value {
@@ -211,7 +210,6 @@ macro_rules! wire_union {
                     })),+
                 }
             }
-            #[allow(unused_variables)]
             fn into_domain(self) -> $domain {
                 use $domain as D;
                 match self {

@@ -31,16 +31,24 @@ impl Visitor<'_> for WholeNumber {
         if v.fract() == 0.0 && v.abs() <= EXACT {
             format!("{v:.0}")
                 .parse::<i128>()
-                .map_err(|_| E::custom("must be a whole number"))
+                .map_err(|e| E::custom(format!("must be a whole number ({e})")))
         } else {
             Err(E::custom("must be a whole number"))
         }
     }
 }
 
-fn whole<'de, D: Deserializer<'de>, T: TryFrom<i128>>(d: D) -> Result<T, D::Error> {
+fn whole<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<i128, Error = std::num::TryFromIntError>,
+{
     let n = d.deserialize_any(WholeNumber)?;
-    T::try_from(n).map_err(|_| de::Error::custom("is out of range"))
+    T::try_from(n).map_err(out_of_range)
+}
+
+fn out_of_range<E: de::Error>(cause: std::num::TryFromIntError) -> E {
+    E::custom(format!("is out of range ({cause})"))
 }
 
 pub fn u32<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
@@ -60,7 +68,11 @@ pub fn option_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Err
 }
 
 /// `null` or a whole number.
-fn optional<'de, D: Deserializer<'de>, T: TryFrom<i128>>(d: D) -> Result<Option<T>, D::Error> {
+fn optional<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<i128, Error = std::num::TryFromIntError>,
+{
     struct Maybe;
     impl<'de> Visitor<'de> for Maybe {
         type Value = Option<i128>;
@@ -78,7 +90,7 @@ fn optional<'de, D: Deserializer<'de>, T: TryFrom<i128>>(d: D) -> Result<Option<
         }
     }
     d.deserialize_option(Maybe)?
-        .map(|n| T::try_from(n).map_err(|_| de::Error::custom("is out of range")))
+        .map(|n| T::try_from(n).map_err(out_of_range))
         .transpose()
 }
 

@@ -4,7 +4,7 @@ use chrono::{Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::validation::ValidationErrors;
+use crate::domain::validation::{Invalid, ValidationErrors};
 
 text_enum! {
     /// Lifecycle of an awarded contract.
@@ -114,29 +114,29 @@ impl ContractSpec {
 pub const MAX_MAGNITUDE: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
 
 /// A figure within ±[`MAX_MAGNITUDE`].
-pub(crate) fn check_magnitude(value: Decimal) -> Result<(), String> {
+pub(crate) fn check_magnitude(value: Decimal) -> Result<(), Invalid> {
     if value.abs() > MAX_MAGNITUDE {
-        Err(format!("must be at most {MAX_MAGNITUDE} in magnitude"))
+        Err(Invalid::TooLargeInMagnitude(MAX_MAGNITUDE))
     } else {
         Ok(())
     }
 }
 
 /// An amount of money: not negative, whole pence.
-pub(crate) fn check_money(value: Decimal) -> Result<(), String> {
+pub(crate) fn check_money(value: Decimal) -> Result<(), Invalid> {
     if value.is_sign_negative() && !value.is_zero() {
-        return Err("must not be negative".to_string());
+        return Err(Invalid::Negative);
     }
     if value.normalize().scale() > 2 {
-        return Err("must be in pounds and pence (at most 2 decimal places)".to_string());
+        return Err(Invalid::NotPoundsAndPence);
     }
     check_magnitude(value)
 }
 
 /// A percentage from 0 to 100 inclusive.
-pub(crate) fn check_percent(value: Decimal) -> Result<(), String> {
+pub(crate) fn check_percent(value: Decimal) -> Result<(), Invalid> {
     if value < Decimal::ZERO || value > Decimal::ONE_HUNDRED {
-        Err("must be a percentage from 0 to 100".to_string())
+        Err(Invalid::NotAPercentage)
     } else {
         Ok(())
     }
@@ -190,7 +190,7 @@ mod tests {
             assert_eq!(ContractStatus::parse(status.as_str()), Ok(*status));
         }
         assert_eq!(
-            ContractStatus::parse("live"),
+            ContractStatus::parse("live").map_err(|e| e.to_string()),
             Err("must be one of: pending, active, terminated, expired, cancelled".to_string())
         );
     }

@@ -42,13 +42,12 @@ macro_rules! text_enum {
             }
 
             /// Parses the stored text; the error lists the allowed values.
-            pub fn parse(raw: &str) -> Result<Self, String> {
+            pub fn parse(raw: &str) -> Result<Self, $crate::domain::validation::Invalid> {
                 match raw {
                     $($text => Ok($name::$variant),)+
-                    _ => Err(format!(
-                        "must be one of: {}",
-                        [$($text),+].join(", ")
-                    )),
+                    _ => Err($crate::domain::validation::Invalid::NotOneOf {
+                        allowed: [$($text),+].join(", "),
+                    }),
                 }
             }
         }

@@ -84,7 +84,8 @@ impl Xoshiro256 {
     /// Uniform integer in `0..n` (n > 0) by the multiply-high method (Lemire): the bias is
     /// below n / 2^64, far under anything a share at 4 dp can show.
     pub fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
+        // The high half of a 64 × 64-bit product always fits in 64 bits.
+        u64::try_from((u128::from(self.next_u64()) * u128::from(n)) >> 64).unwrap_or(u64::MAX)
     }
 
     /// u uniform in [−1, 1], as a multiple of 1/SCALE.

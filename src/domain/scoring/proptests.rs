@@ -32,7 +32,8 @@ fn price_method(n: u8) -> ScoringMethod {
 fn shuffle<T>(items: &mut [T], seed: u64) {
     let mut rng = Xoshiro256::new(seed);
     for i in (1..items.len()).rev() {
-        let j = rng.below(i as u64 + 1) as usize;
+        let bound = u64::try_from(i).unwrap_or(u64::MAX).saturating_add(1);
+        let j = usize::try_from(rng.below(bound)).unwrap_or(0);
         items.swap(i, j);
     }
 }
@@ -205,7 +206,7 @@ proptest! {
         }
         let result = evaluate(&input);
         let mut ranks: Vec<u32> = result.bids.iter().filter_map(|b| b.rank).collect();
-        let n = ranks.len() as u32;
+        let n = u32::try_from(ranks.len()).unwrap();
         ranks.sort_unstable();
         prop_assert_eq!(ranks, (1..=n).collect::<Vec<_>>());
         for b in &result.bids {

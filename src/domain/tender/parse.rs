@@ -7,82 +7,102 @@ use rust_decimal::Decimal;
 
 use super::{
     BidInput, Category, CategoryMinimum, ConditionalityCommitment, Criterion, Direction,
-    EvaluationModel, QuantityScoring, ScoringMethod,
+    EvaluationModel, QuantityScoring, ScoringMethod, TieBreakRule,
 };
+use crate::domain::ids::MissionId;
 use crate::domain::text;
-use crate::domain::validation::ValidationErrors;
+use crate::domain::validation::{Invalid, ValidationErrors};
 
 pub const MAX_CRITERIA: usize = 100;
 pub const MAX_SCALE_LEVELS: usize = 11;
+pub const MAX_TENDER_MISSIONS: usize = 20;
 const HUNDRED: Decimal = Decimal::ONE_HUNDRED;
 
 /// A decimal with at most `dp` decimal places, within `min..=max`.
-pub fn decimal_in(value: Decimal, min: Decimal, max: Decimal, dp: u32) -> Result<Decimal, String> {
+pub fn decimal_in(value: Decimal, min: Decimal, max: Decimal, dp: u32) -> Result<Decimal, Invalid> {
     if value < min || value > max {
-        return Err(format!("must be from {min} to {max}"));
+        return Err(Invalid::OutOfRange { min, max });
     }
     if value.normalize().scale() > dp {
-        return Err(format!("must have at most {dp} decimal places"));
+        return Err(Invalid::TooManyDecimals(dp));
     }
     Ok(value.normalize())
 }
 
 /// An amount of money: positive (or zero when `allow_zero`), at most 2 decimal places.
-pub fn money(value: Decimal, allow_zero: bool) -> Result<Decimal, String> {
+pub fn money(value: Decimal, allow_zero: bool) -> Result<Decimal, Invalid> {
     if value < Decimal::ZERO || (!allow_zero && value.is_zero()) {
         return Err(if allow_zero {
-            "must not be negative"
+            Invalid::Negative
         } else {
-            "must be greater than 0"
-        }
-        .into());
+            Invalid::NotPositive
+        });
     }
     if value.normalize().scale() > 2 {
-        return Err("must have at most 2 decimal places (pence)".into());
+        return Err(Invalid::NotPence);
     }
-    if value > Decimal::from(1_000_000_000_000_i64) {
-        return Err("must be at most 1000000000000".into());
+    let max = Decimal::from(1_000_000_000_000_i64);
+    if value > max {
+        return Err(Invalid::TooLarge(max));
     }
     Ok(value.normalize())
 }
 
 /// An ISO 4217 currency code such as `GBP`.
-pub fn currency(raw: &str) -> Result<String, String> {
+pub fn currency(raw: &str) -> Result<String, Invalid> {
     if raw.len() == 3 && raw.bytes().all(|b| b.is_ascii_uppercase()) {
         Ok(raw.to_string())
     } else {
-        Err("must be a three-letter ISO 4217 code such as GBP".into())
+        Err(Invalid::NotACurrency)
     }
 }
 
 /// The abnormally-low threshold: a percent from 0.01 to 99.99.
-pub fn abnormally_low_percent(value: Decimal) -> Result<Decimal, String> {
+pub fn abnormally_low_percent(value: Decimal) -> Result<Decimal, Invalid> {
     decimal_in(value, Decimal::new(1, 2), Decimal::new(9999, 2), 2)
 }
 
 /// The evaluator-spread threshold, in scale points from 0 to 100.
-pub fn spread_threshold(value: Decimal) -> Result<Decimal, String> {
+pub fn spread_threshold(value: Decimal) -> Result<Decimal, Invalid> {
     decimal_in(value, Decimal::ZERO, HUNDRED, 2)
+}
+
+/// The tie-break order: at least one rule, each at most once.
+pub fn tie_break(rules: Vec<TieBreakRule>) -> Result<Vec<TieBreakRule>, Invalid> {
+    let distinct: std::collections::HashSet<_> = rules.iter().collect();
+    if rules.is_empty() || distinct.len() != rules.len() {
+        return Err(Invalid::TieBreakOrder);
+    }
+    Ok(rules)
+}
+
+/// The missions a tender serves: at most [`MAX_TENDER_MISSIONS`], each once.
+pub fn mission_ids(ids: Vec<MissionId>) -> Result<Vec<MissionId>, Invalid> {
+    let distinct: BTreeSet<_> = ids.iter().collect();
+    if ids.len() > MAX_TENDER_MISSIONS || distinct.len() != ids.len() {
+        return Err(Invalid::TooManyMissions(MAX_TENDER_MISSIONS));
+    }
+    Ok(ids)
 }
 
 /// A measured or committed quantity: at most ±10^15 with 6 decimal places, so the engine's
 /// arithmetic can never overflow.
-pub fn quantity(value: Decimal) -> Result<Decimal, String> {
+pub fn quantity(value: Decimal) -> Result<Decimal, Invalid> {
     let bound = Decimal::from(1_000_000_000_000_000_i64);
     decimal_in(value, -bound, bound, 6)
 }
 
-fn criterion_code(raw: &str) -> Result<String, String> {
+fn criterion_code(raw: &str) -> Result<String, Invalid> {
     let ok = !raw.is_empty()
         && raw.len() <= 20
         && raw
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
     ok.then(|| raw.to_string())
-        .ok_or_else(|| "must be 1 to 20 characters of A-Z, a-z, 0-9, '.', '_' or '-'".into())
+        .ok_or(Invalid::NotACriterionCode)
 }
 
-fn percent(value: Decimal) -> Result<Decimal, String> {
+fn percent(value: Decimal) -> Result<Decimal, Invalid> {
     decimal_in(value, Decimal::ZERO, HUNDRED, 4)
 }
 
@@ -504,23 +524,21 @@ pub fn responses(
 }
 
 /// A score an evaluator or moderator gives on a scale criterion must be one of its levels.
-pub fn scale_score(criterion: &Criterion, score: Decimal) -> Result<Decimal, String> {
+pub fn scale_score(criterion: &Criterion, score: Decimal) -> Result<Decimal, Invalid> {
     match &criterion.method {
         ScoringMethod::Scale { levels } if levels.iter().any(|l| l.score == score.normalize()) => {
             Ok(score.normalize())
         }
-        ScoringMethod::Scale { levels } => Err(format!(
-            "must be one of the scale's levels: {}",
-            levels
+        ScoringMethod::Scale { levels } => Err(Invalid::NotAScaleLevel {
+            levels: levels
                 .iter()
                 .map(|l| l.score.to_string())
                 .collect::<Vec<_>>()
-                .join(", ")
-        )),
-        _ => Err(format!(
-            "criterion `{}` is not scored on a scale",
-            criterion.code
-        )),
+                .join(", "),
+        }),
+        _ => Err(Invalid::NotScoredOnAScale {
+            code: criterion.code.clone(),
+        }),
     }
 }
 

@@ -1,5 +1,7 @@
 //! The command line: `serve` (default), `token`, `seed-demo`, `openapi`.
 
+pub mod demo;
+
 use std::process::ExitCode;
 
 use crate::auth::Role;
@@ -8,7 +10,7 @@ use crate::config::Settings;
 use crate::db::{self, DatabaseUrl};
 use crate::domain::authority::AuthorityId;
 use crate::startup::Application;
-use crate::{api, demo, telemetry};
+use crate::{api, telemetry};
 
 const USAGE: &str = "\
 mission-procurement — mission-oriented public procurement service

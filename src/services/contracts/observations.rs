@@ -1,0 +1,308 @@
+//! Monitoring returns: observations submitted in batches, listed and reviewed.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::db::{DbConnection, contracts as q};
+use crate::domain::authority::AuthorityId;
+use crate::domain::compliance::{Period, check_values, due_periods};
+use crate::domain::contract::{Evidence, Observation, ObservationStatus, Term};
+use crate::domain::ids::{ContractId, ObservationId, TermId};
+use crate::domain::text;
+use crate::domain::validation::{FieldError, ValidationErrors};
+use crate::error::{AppError, ErrorCode};
+use crate::services::{Actor, Precondition, write_tx};
+
+use super::{OBSERVATION, OBSERVATION_BATCH, get, terms};
+
+/// One return as a client sends it.
+#[derive(Debug, Clone)]
+pub struct ObservationInput {
+    pub term_id: String,
+    pub period_start: Option<NaiveDate>,
+    pub measures: BTreeMap<String, Decimal>,
+    pub dimensions: BTreeMap<String, String>,
+    pub evidence: Vec<Evidence>,
+    pub supersedes: Option<String>,
+}
+
+pub const MAX_BATCH: usize = 20_000;
+
+fn evidence(at: &str, items: &[Evidence], errors: &mut ValidationErrors) -> Vec<Evidence> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, e)| Evidence {
+            name: errors
+                .check(
+                    format!("{at}.evidence[{i}].name"),
+                    text::single_line(&e.name, 1, 200),
+                )
+                .unwrap_or_default(),
+            uri: e.uri.as_ref().and_then(|u| {
+                errors.check(
+                    format!("{at}.evidence[{i}].uri"),
+                    text::single_line(u, 1, 2000),
+                )
+            }),
+            sha256: e.sha256.as_ref().and_then(|h| {
+                let ok = h.len() == 64
+                    && h.bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+                errors.check(
+                    format!("{at}.evidence[{i}].sha256"),
+                    if ok {
+                        Ok(h.clone())
+                    } else {
+                        Err(String::from("must be 64 lower-case hex digits"))
+                    },
+                )
+            }),
+        })
+        .collect()
+}
+
+/// Records a batch of returns, all or nothing: every row is checked (term of this contract, a
+/// due period of its schedule, only measures the term defines, no second return for a period
+/// without `supersedes`) and every row's errors are reported together, by row number.
+pub fn submit_observations(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contract_id: ContractId,
+    inputs: Vec<ObservationInput>,
+) -> Result<Vec<Observation>, AppError> {
+    write_tx(conn, actor, |conn, audit| {
+        let authority = &actor.principal.authority;
+        let contract = get(conn, authority, contract_id)?;
+        let terms: BTreeMap<String, Term> = terms(conn, authority, contract_id)?
+            .into_iter()
+            .map(|t| (t.id.to_string(), t))
+            .collect();
+        let periods: BTreeMap<&str, Vec<Period>> = terms
+            .iter()
+            .map(|(id, t)| {
+                (
+                    id.as_str(),
+                    t.spec
+                        .schedule
+                        .as_ref()
+                        .map(|s| due_periods(s, contract.end))
+                        .unwrap_or_default(),
+                )
+            })
+            .collect();
+        // The current (not superseded) return per term and period start.
+        let mut current: BTreeMap<(String, NaiveDate), String> = BTreeMap::new();
+        for row in q::observations_of(conn, authority, contract_id)? {
+            if row.superseded_by.is_none() {
+                current.insert((row.term_id.clone(), row.period_start), row.id.clone());
+            }
+        }
+        let mut errors = ValidationErrors::default();
+        let mut accepted = Vec::with_capacity(inputs.len());
+        let now = audit.now();
+        for (i, input) in inputs.into_iter().enumerate() {
+            let at = format!("rows[{i}]");
+            let before = errors.0.len();
+            let Some(term) = terms.get(&input.term_id) else {
+                errors.push(format!("{at}.term_id"), "no such term in this contract");
+                continue;
+            };
+            let Some(start) = input.period_start else {
+                errors.push(format!("{at}.period_start"), "is required");
+                continue;
+            };
+            let period = periods
+                .get(input.term_id.as_str())
+                .and_then(|ps| ps.iter().find(|p| p.start == start))
+                .copied();
+            let Some(period) = period else {
+                let detail = if start < contract.start || start > contract.end {
+                    "is outside the contract".to_string()
+                } else {
+                    "is not the start of a period of this term's schedule".to_string()
+                };
+                errors.push(format!("{at}.period_start"), detail);
+                continue;
+            };
+            if let Err(e) = check_values(&term.spec, &input.measures) {
+                errors.0.extend(e.0.into_iter().map(|f| {
+                    FieldError::new(
+                        format!(
+                            "{at}.measures.{}",
+                            f.field.strip_prefix("values.").unwrap_or(&f.field)
+                        ),
+                        f.message,
+                    )
+                }));
+            }
+            if input.dimensions.len() > 10 {
+                errors.push(
+                    format!("{at}.dimensions"),
+                    "must hold at most 10 dimensions",
+                );
+            }
+            for (k, v) in &input.dimensions {
+                if text::single_line(k, 1, 50).is_err() || text::single_line(v, 1, 100).is_err() {
+                    errors.push(
+                        format!("{at}.dimensions.{k}"),
+                        "names are 1-50 and values 1-100 characters on one line",
+                    );
+                }
+            }
+            let evidence = evidence(&at, &input.evidence, &mut errors);
+            let key = (input.term_id.clone(), start);
+            let supersedes = match (&input.supersedes, current.get(&key)) {
+                (None, None) => None,
+                (None, Some(_)) => {
+                    errors.push(format!("{at}.supersedes"), "a return for this term and period exists: send a correction with `supersedes` set to its id");
+                    None
+                }
+                (Some(s), Some(cur)) if s == cur => s.parse::<ObservationId>().ok(),
+                (Some(_), _) => {
+                    errors.push(
+                        format!("{at}.supersedes"),
+                        "must be the id of the current return for this term and period",
+                    );
+                    None
+                }
+            };
+            if errors.0.len() > before {
+                continue;
+            }
+            let observation = Observation {
+                id: ObservationId::new(),
+                contract_id,
+                term_id: term.id,
+                period,
+                measures: input
+                    .measures
+                    .into_iter()
+                    .map(|(k, v)| (k, v.normalize()))
+                    .collect(),
+                dimensions: input.dimensions,
+                evidence,
+                reported_by: actor.principal.subject.clone(),
+                reported_at: now,
+                supersedes,
+                superseded_by: None,
+                status: ObservationStatus::Submitted,
+                status_note: None,
+                version: 1,
+            };
+            // Later rows of the same batch see this one as the current return.
+            current.insert(key, observation.id.to_string());
+            accepted.push(observation);
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Client {
+                code: ErrorCode::ValidationFailed,
+                detail: format!(
+                    "the batch was rejected: {} error(s); nothing was recorded",
+                    errors.0.len()
+                ),
+                errors: errors.0,
+            });
+        }
+        let rows = accepted
+            .iter()
+            .map(|o| q::ObservationRow::from_domain(authority, o))
+            .collect::<Result<Vec<_>, _>>()?;
+        q::insert_observations(conn, &rows)?;
+        for o in &accepted {
+            if let Some(old) = o.supersedes {
+                q::mark_superseded(conn, &old.to_string(), &o.id.to_string())?;
+            }
+        }
+        #[derive(Serialize)]
+        struct Batch<'a> {
+            contract_id: String,
+            returns: &'a [Observation],
+        }
+        let note = format!("{} return(s)", accepted.len());
+        audit.record(
+            conn,
+            "observations.submitted",
+            OBSERVATION_BATCH,
+            &contract_id.to_string(),
+            &Batch {
+                contract_id: contract_id.to_string(),
+                returns: &accepted,
+            },
+            Some(&note),
+        )?;
+        Ok(accepted)
+    })
+}
+
+pub fn observations(
+    conn: &mut DbConnection,
+    authority: &AuthorityId,
+    contract_id: ContractId,
+) -> Result<Vec<Observation>, AppError> {
+    get(conn, authority, contract_id)?;
+    q::observations_of(conn, authority, contract_id)?
+        .into_iter()
+        .map(|r| r.into_domain().map_err(AppError::from))
+        .collect()
+}
+
+/// One page of a contract's returns (optionally one term's), read from the database a page at a
+/// time.
+pub fn observations_page(
+    conn: &mut DbConnection,
+    authority: &AuthorityId,
+    contract_id: ContractId,
+    term: Option<TermId>,
+    after: Option<ObservationId>,
+    limit: i64,
+) -> Result<Vec<Observation>, AppError> {
+    get(conn, authority, contract_id)?;
+    q::observations_page(conn, authority, contract_id, term, after, limit)?
+        .into_iter()
+        .map(|r| r.into_domain().map_err(AppError::from))
+        .collect()
+}
+
+/// An officer marks a return verified or disputed, with a note.
+pub fn review_observation(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contract_id: ContractId,
+    id: ObservationId,
+    expected: &Precondition,
+    status: ObservationStatus,
+    note: String,
+) -> Result<Observation, AppError> {
+    write_tx(conn, actor, |conn, audit| {
+        let authority = &actor.principal.authority;
+        get(conn, authority, contract_id)?;
+        let mut o = q::observation(conn, authority, contract_id, id)?
+            .ok_or_else(|| AppError::not_found("observation"))?
+            .into_domain()?;
+        // The decision must rest on the review state the officer saw: a return verified by
+        // one officer is not silently disputed by another who read it before.
+        expected.check("observation", o.version)?;
+        q::set_observation_status(conn, &id.to_string(), status, &note)?;
+        o.status = status;
+        o.status_note = Some(note);
+        o.version += 1;
+        let action = if status == ObservationStatus::Verified {
+            "observation.verified"
+        } else {
+            "observation.disputed"
+        };
+        audit.record(
+            conn,
+            action,
+            OBSERVATION,
+            &id.to_string(),
+            &o,
+            o.status_note.as_deref(),
+        )?;
+        Ok(o)
+    })
+}
