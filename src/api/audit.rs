@@ -191,6 +191,34 @@ pub struct StateMismatchResponse {
     pub reason: String,
 }
 
+impl AuditVerificationResponse {
+    fn new(ctx: &RequestContext, report: services::audit::VerifyReport) -> Self {
+        Self {
+            authority: ctx.principal.authority.to_string(),
+            valid: report.valid(),
+            events_checked: report.chain.events_checked,
+            head_hash: report.chain.head_hash,
+            first_broken_link: report.chain.first_broken.map(|b| BrokenLinkResponse {
+                seq: b.seq,
+                reason: b.reason.into(),
+                expected: b.expected,
+                found: b.found,
+            }),
+            entities_checked: report.entities_checked,
+            state_mismatches: report
+                .state_mismatches
+                .into_iter()
+                .map(|m| StateMismatchResponse {
+                    entity_type: m.entity_type,
+                    entity_id: m.entity_id,
+                    reason: m.reason,
+                })
+                .collect(),
+            checked_at: services::now(),
+        }
+    }
+}
+
 /// Recompute the hash chain and check stored states against it.
 #[utoipa::path(
     tag = "audit",
@@ -205,34 +233,8 @@ pub async fn verify_audit_trail(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(policy::READ_AUDIT)?;
     let authority = ctx.principal.authority.clone();
-    let report = {
-        let authority = authority.clone();
-        state
-            .run(move |conn| services::audit::verify(conn, &authority))
-            .await?
-    };
-    let valid = report.valid();
-    Ok(HttpResponse::Ok().json(AuditVerificationResponse {
-        authority: authority.to_string(),
-        valid,
-        events_checked: report.chain.events_checked,
-        head_hash: report.chain.head_hash,
-        first_broken_link: report.chain.first_broken.map(|b| BrokenLinkResponse {
-            seq: b.seq,
-            reason: b.reason.into(),
-            expected: b.expected,
-            found: b.found,
-        }),
-        entities_checked: report.entities_checked,
-        state_mismatches: report
-            .state_mismatches
-            .into_iter()
-            .map(|m| StateMismatchResponse {
-                entity_type: m.entity_type,
-                entity_id: m.entity_id,
-                reason: m.reason,
-            })
-            .collect(),
-        checked_at: services::now(),
-    }))
+    let report = state
+        .run(move |conn| services::audit::verify(conn, &authority))
+        .await?;
+    Ok(HttpResponse::Ok().json(AuditVerificationResponse::new(&ctx, report)))
 }

@@ -416,6 +416,26 @@ pub struct PutCriteriaRequest {
     pub reason: Option<String>,
 }
 
+/// The new evaluation model and, once the tender is open, the reason for changing it.
+fn parse_criteria(
+    req: PutCriteriaRequest,
+) -> Result<(EvaluationModel, Option<String>), ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let reason = req
+        .reason
+        .and_then(|r| errors.check("reason", text::bounded(&r, 1, 2000)));
+    let criteria: Vec<_> = req.criteria.into_domain();
+    let category_minimums: Vec<_> = req.category_minimums.into_domain();
+    let model = match parse::evaluation_model(&criteria, &category_minimums) {
+        Ok(model) => Some(model),
+        Err(e) => {
+            errors.0.extend(e.0);
+            None
+        }
+    };
+    errors.finish(|| Some((model?, reason)))
+}
+
 fn model_ok(tender: Tender) -> HttpResponse {
     let version = tender.version;
     respond::ok_with_etag(&EvaluationModelResponse::from(tender), version)
@@ -465,22 +485,7 @@ pub async fn put_criteria(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(policy::WRITE_TENDERS)?;
-    let req = body.value;
-    let mut errors = ValidationErrors::default();
-    let reason = req
-        .reason
-        .and_then(|r| errors.check("reason", text::bounded(&r, 1, 2000)));
-    let criteria: Vec<_> = req.criteria.into_domain();
-    let category_minimums: Vec<_> = req.category_minimums.into_domain();
-    let model: Option<EvaluationModel> =
-        match parse::evaluation_model(&criteria, &category_minimums) {
-            Ok(model) => Some(model),
-            Err(e) => {
-                errors.0.extend(e.0);
-                None
-            }
-        };
-    let model = errors.finish(|| model)?;
+    let (model, reason) = parse_criteria(body.value)?;
     let (id, actor) = (id.into_inner(), ctx.actor());
     let tender = state
         .run(move |conn| {

@@ -56,6 +56,21 @@ pub enum ObservationsRequest {
     One(Box<ObservationRequest>),
 }
 
+/// The returns of one submission, JSON or CSV: 1 to [`service::MAX_BATCH`] of them.
+fn read_batch(body: &JsonOrCsv) -> Result<Vec<ObservationInput>, AppError> {
+    let inputs = match body {
+        JsonOrCsv::Json(bytes) => read_returns(bytes)?,
+        JsonOrCsv::Csv(bytes) => parse_csv(bytes)?,
+    };
+    if inputs.is_empty() || inputs.len() > service::MAX_BATCH {
+        return Err(AppError::client(
+            ErrorCode::ValidationFailed,
+            format!("send 1 to {} returns", service::MAX_BATCH),
+        ));
+    }
+    Ok(inputs)
+}
+
 /// Reads one return or an array of them. The first non-blank byte says which, so a bad field is
 /// reported with its path (`[3].measures.value`), which an untagged enum would lose.
 fn read_returns(bytes: &[u8]) -> Result<Vec<ObservationInput>, AppError> {
@@ -157,17 +172,7 @@ pub async fn submit_observations(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(SUBMIT_RETURNS)?;
-    let inputs: Vec<ObservationInput> = match &body {
-        JsonOrCsv::Json(bytes) => read_returns(bytes)?,
-        JsonOrCsv::Csv(bytes) => parse_csv(bytes)?,
-    };
-    if inputs.is_empty() || inputs.len() > service::MAX_BATCH {
-        return Err(AppError::client(
-            ErrorCode::ValidationFailed,
-            format!("send 1 to {} returns", service::MAX_BATCH),
-        ));
-    }
-    let id = id.into_inner();
+    let (inputs, id) = (read_batch(&body)?, id.into_inner());
     respond::create(
         &state,
         &ctx,

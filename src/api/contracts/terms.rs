@@ -29,6 +29,16 @@ pub struct TermRequest {
     pub spec: WireTermSpec,
 }
 
+impl From<TermRequest> for TermInput {
+    fn from(r: TermRequest) -> Self {
+        Self {
+            title: r.title,
+            mission_id: r.mission_id,
+            spec: r.spec.into(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TermResponse {
     #[schema(value_type = String, format = Uuid)]
@@ -88,12 +98,7 @@ pub async fn create_term(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(WRITE)?;
-    let r = body.value;
-    let input = TermInput {
-        title: r.title,
-        mission_id: r.mission_id,
-        spec: r.spec.into(),
-    };
+    let input = TermInput::from(body.value);
     let id = id.into_inner();
     respond::create(
         &state,
@@ -176,12 +181,7 @@ pub async fn update_term(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(WRITE)?;
-    let r = body.value;
-    let input = TermInput {
-        title: r.title,
-        mission_id: r.mission_id,
-        spec: r.spec.into(),
-    };
+    let input = TermInput::from(body.value);
     let (path, actor) = (path.into_inner(), ctx.actor());
     let term = state
         .run(move |conn| service::update_term(conn, &actor, path.id, path.tid, &if_match.0, input))
