@@ -262,6 +262,24 @@ pub fn refine(api: &mut utoipa::openapi::OpenApi) {
             }
         }
     };
+    // Lists the service refuses to hold twice (`parse::tie_break`, `parse::mission_ids`).
+    let unique_lists = [
+        ("CreateTenderRequest", "tie_break"),
+        ("CreateTenderRequest", "mission_ids"),
+        ("UpdateTenderRequest", "tie_break"),
+        ("UpdateTenderRequest", "mission_ids"),
+    ];
+    if let Some(components) = api.components.as_mut() {
+        for (schema, property) in unique_lists {
+            if let Some(RefOr::T(utoipa::openapi::schema::Schema::Object(object))) =
+                components.schemas.get_mut(schema)
+                && let Some(RefOr::T(utoipa::openapi::schema::Schema::Array(array))) =
+                    object.properties.get_mut(property)
+            {
+                array.unique_items = true;
+            }
+        }
+    }
     for (path, item) in api.paths.paths.iter_mut() {
         for op in [
             &mut item.get,

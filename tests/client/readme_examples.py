@@ -608,9 +608,13 @@ def monitoring(cid: str, label: str, credit: str | None) -> None:
     obs = call("list_observations", list_observations, 200, id=cid)
     R.check("list_observations", len(items(obs)) == 2, f"{len(obs['items'] or [])} returns listed")
     if sub["ids"]:
+        # The review rests on the version listed: If-Match with it in quotes.
+        listed = next((o for o in items(obs) if o["id"] == sub["ids"][0]), {})
         v = call("verify_observation", verify_observation, 200, id=cid, oid=sub["ids"][0],
+                 if_match=f'"{listed.get("version", 1)}"',
                  body=body_model("verify_observation", NoteRequest, {"note": "Checked against the rota"}))
-        R.check("verify_observation", v["status"] == "verified", f"status {v['status']!r}")
+        R.check("verify_observation", v["status"] == "verified" and v.headers.get("etag") == '"2"',
+                f"status {v['status']!r}, ETag {v.headers.get('etag')!r}")
     co = call("contract_compliance", contract_compliance, 200, id=cid, as_of=datetime.date(2026, 4, 20))
     lines = [ln for ln in (co["lines"] or []) if ln.get("term_id") == tid]
     statuses = [(ln.get("assessment") or {}).get("status") for ln in lines]
