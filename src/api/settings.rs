@@ -47,6 +47,24 @@ pub struct PutSettingsRequest {
     pub conditionality_required_above: Option<Money>,
 }
 
+/// The social value floor (a percent, 2 dp) and the conditionality threshold (money or none).
+fn parse_settings(r: PutSettingsRequest) -> Result<(Decimal, Option<Decimal>), ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let floor = errors.check(
+        "social_value_floor_percent",
+        decimal_in(
+            r.social_value_floor_percent.0,
+            Decimal::ZERO,
+            Decimal::ONE_HUNDRED,
+            2,
+        ),
+    );
+    let above = r
+        .conditionality_required_above
+        .and_then(|v| errors.check("conditionality_required_above", money(v.0, true)));
+    errors.finish(|| Some((floor?, above)))
+}
+
 pub fn defaults(state: &AppState) -> AuthoritySettings {
     AuthoritySettings {
         social_value_floor_percent: state.settings.social_value_floor_percent,
@@ -93,21 +111,7 @@ pub async fn put_settings(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(&[Role::Admin])?;
-    let r = body.value;
-    let mut errors = ValidationErrors::default();
-    let floor = errors.check(
-        "social_value_floor_percent",
-        decimal_in(
-            r.social_value_floor_percent.0,
-            Decimal::ZERO,
-            Decimal::ONE_HUNDRED,
-            2,
-        ),
-    );
-    let above = r
-        .conditionality_required_above
-        .and_then(|v| errors.check("conditionality_required_above", money(v.0, true)));
-    let floor = errors.finish(|| floor)?;
+    let (floor, above) = parse_settings(body.value)?;
     let (actor, defaults) = (ctx.actor(), defaults(&state));
     Ok(ok(state
         .run(move |conn| service::put(conn, &actor, &if_match.0, &defaults, floor, above))

@@ -213,7 +213,7 @@ pub(super) fn contract(
         ContractDetails {
             title: TENDER_TITLE.into(),
             value: None,
-            currency: "GBP".into(),
+            currency: crate::domain::tender::DEFAULT_CURRENCY.into(),
             start,
             end,
             mission_ids: Vec::new(),

@@ -6,8 +6,8 @@ use crate::db::DbConnection;
 use crate::domain::ids::{BidId, MissionId, TenderId};
 use crate::domain::tender::parse;
 use crate::domain::tender::{
-    AwardMethod, Bid, Category, ConditionalityType, Criterion, DEFAULT_TIE_BREAK, Direction,
-    QuantityScoring, ScaleLevel, ScoringMethod, TenderAction, TenderDetails,
+    Bid, Category, ConditionalityType, Criterion, Direction, QuantityScoring, ScaleLevel,
+    ScoringMethod, TenderAction, TenderDetails,
 };
 use crate::error::AppError;
 use crate::services::evaluation::{AwardDecision, MIN_STANDSTILL_WORKING_DAYS};
@@ -164,12 +164,8 @@ pub(super) fn tender(
             title: TENDER_TITLE.into(),
             description: TENDER_DESCRIPTION.into(),
             estimated_value: Some(decimal("4500000")?),
-            currency: "GBP".into(),
-            award_method: AwardMethod::WeightedScore,
-            tie_break: DEFAULT_TIE_BREAK.to_vec(),
-            abnormally_low_percent: decimal("20")?,
-            spread_threshold: decimal("2")?,
             mission_ids: vec![estates],
+            ..TenderDetails::defaults()
         },
     )?;
     let model = parse::evaluation_model(&criteria(estates)?, &[])?;

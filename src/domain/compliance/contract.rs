@@ -109,6 +109,10 @@ impl ContractSpec {
     }
 }
 
+/// Days after a period's end before a return not received counts as missing: a local policy
+/// default, set per contract.
+pub const DEFAULT_GRACE_DAYS: u32 = 15;
+
 /// Largest magnitude accepted for any figure (£1 trillion or 10^15 units): keeps every product
 /// in the rules far below `Decimal`'s 7.9 × 10^28 so checked arithmetic never fails on valid input.
 pub const MAX_MAGNITUDE: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);

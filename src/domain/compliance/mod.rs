@@ -70,7 +70,7 @@ pub mod rating;
 pub mod status;
 pub mod term;
 
-pub use contract::{ContractSpec, ContractStatus, TransitionError};
+pub use contract::{ContractSpec, ContractStatus, DEFAULT_GRACE_DAYS, TransitionError};
 pub use formulas::{
     access_met, attainment_percent, profit_share_due, reinvestment_required,
     reinvestment_shortfall, target_at, target_reached,

@@ -42,8 +42,7 @@ pub const OBSERVATION_BATCH: &str = "observation_batch";
 pub const CONSEQUENCE: &str = "consequence";
 pub const NOTICE: &str = "performance_notice";
 
-/// Days after a period's end before a missing return counts as missing (default).
-pub const DEFAULT_GRACE_DAYS: u32 = 15;
+pub use crate::domain::compliance::DEFAULT_GRACE_DAYS;
 
 fn conflict(detail: impl Into<String>) -> AppError {
     AppError::client(ErrorCode::Conflict, detail)
