@@ -280,6 +280,7 @@ pub fn refine(api: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
+    require_every_response_field(api);
     for (path, item) in api.paths.paths.iter_mut() {
         for op in [
             &mut item.get,
@@ -292,6 +293,70 @@ pub fn refine(api: &mut utoipa::openapi::OpenApi) {
         .flatten()
         {
             refine_operation(path, op);
+        }
+    }
+}
+
+/// Every field of a response is always sent (`null` when empty): no wire type skips one. So an
+/// object schema that only responses use lists all its properties as required, and a generated
+/// client reads `T | null`, not "maybe unset". Schemas that request bodies or parameters use keep
+/// their optional fields optional.
+fn require_every_response_field(api: &mut utoipa::openapi::OpenApi) {
+    use std::collections::BTreeSet;
+    use utoipa::openapi::schema::Schema;
+
+    fn refs(value: &serde_json::Value, found: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map {
+                    match (key.as_str(), v.as_str()) {
+                        ("$ref", Some(r)) => found
+                            .extend(r.strip_prefix("#/components/schemas/").map(str::to_string)),
+                        _ => refs(v, found),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+
+    let mut pending = Vec::new();
+    for item in api.paths.paths.values() {
+        for op in [&item.get, &item.post, &item.put, &item.patch, &item.delete]
+            .into_iter()
+            .flatten()
+        {
+            if let Ok(body) = serde_json::to_value(&op.request_body) {
+                refs(&body, &mut pending);
+            }
+            if let Ok(params) = serde_json::to_value(&op.parameters) {
+                refs(&params, &mut pending);
+            }
+        }
+    }
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    let mut in_requests = BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if in_requests.insert(name.clone())
+            && let Some(schema) = components.schemas.get(&name)
+            && let Ok(value) = serde_json::to_value(schema)
+        {
+            refs(&value, &mut pending);
+        }
+    }
+    for (name, schema) in components.schemas.iter_mut() {
+        if in_requests.contains(name) {
+            continue;
+        }
+        if let RefOr::T(Schema::Object(object)) = schema {
+            for property in object.properties.keys() {
+                if !object.required.contains(property) {
+                    object.required.push(property.clone());
+                }
+            }
         }
     }
 }

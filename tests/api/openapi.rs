@@ -52,6 +52,26 @@ fn each_component_name_has_one_schema() {
     );
 }
 
+/// A response always carries every field (`null` when empty), so a client generated from the
+/// spec never has to guess whether one is there; request bodies keep optional fields optional.
+#[test]
+fn response_fields_are_required_and_request_fields_optional_where_they_are() {
+    let spec = generated();
+    let required = |schema: &str| -> Vec<String> {
+        spec["components"]["schemas"][schema]["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(required("MissionIndicator").contains(&"baseline".to_string()));
+    assert!(required("ObservationResponse").contains(&"superseded_by".to_string()));
+    assert!(required("Problem").contains(&"request_id".to_string()));
+    assert!(!required("Criterion").contains(&"minimum_percent".to_string()));
+    assert!(!required("CreateMissionRequest").contains(&"status".to_string()));
+}
+
 #[test]
 fn every_component_is_used() {
     let spec = crate::helpers::spec();
