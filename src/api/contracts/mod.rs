@@ -402,23 +402,30 @@ pub async fn lint_contract(
     let (terms, findings) = state
         .run(move |conn| service::lint(conn, &authority, id))
         .await?;
-    let errors = findings
-        .iter()
-        .filter(|f| f.severity == d::LintSeverity::Error)
-        .count();
-    let findings: Vec<_> = findings
-        .into_iter()
-        .map(|f| ContractLintFinding {
-            term_id: f.term_index.and_then(|i| terms.get(i)).map(|t| t.id),
-            term_index: f.term_index.and_then(|i| u32::try_from(i).ok()),
-            severity: f.severity.into(),
-            code: f.code,
-            message: f.message,
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(ContractLintResponse {
-        errors,
-        warnings: findings.len().saturating_sub(errors),
-        findings,
-    }))
+    Ok(HttpResponse::Ok().json(ContractLintResponse::new(&terms, findings)))
+}
+
+impl ContractLintResponse {
+    /// The findings with the id of the term each is about, errors counted apart from warnings.
+    fn new(terms: &[crate::domain::contract::Term], findings: Vec<d::LintFinding>) -> Self {
+        let errors = findings
+            .iter()
+            .filter(|f| f.severity == d::LintSeverity::Error)
+            .count();
+        let findings: Vec<_> = findings
+            .into_iter()
+            .map(|f| ContractLintFinding {
+                term_id: f.term_index.and_then(|i| terms.get(i)).map(|t| t.id),
+                term_index: f.term_index.and_then(|i| u32::try_from(i).ok()),
+                severity: f.severity.into(),
+                code: f.code,
+                message: f.message,
+            })
+            .collect();
+        Self {
+            errors,
+            warnings: findings.len().saturating_sub(errors),
+            findings,
+        }
+    }
 }
