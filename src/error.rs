@@ -138,6 +138,8 @@ pub enum AppError {
         code: ErrorCode,
         detail: String,
         errors: Vec<FieldError>,
+        /// Field errors found beyond the ones kept ([`crate::domain::validation::MAX_FIELD_ERRORS`]).
+        omitted: usize,
     },
     /// The database could not be reached (pool exhausted or server down).
     #[error("database unavailable: {0}")]
@@ -153,15 +155,23 @@ impl AppError {
             code,
             detail: detail.into(),
             errors: Vec::new(),
+            omitted: 0,
+        }
+    }
+
+    /// A client error with the field errors found.
+    pub fn rejected(code: ErrorCode, detail: impl Into<String>, errors: ValidationErrors) -> Self {
+        let (errors, omitted) = errors.into_parts();
+        Self::Client {
+            code,
+            detail: detail.into(),
+            errors,
+            omitted,
         }
     }
 
     pub fn with_field(code: ErrorCode, detail: impl Into<String>, field: FieldError) -> Self {
-        Self::Client {
-            code,
-            detail: detail.into(),
-            errors: vec![field],
-        }
+        Self::rejected(code, detail, field.into())
     }
 
     pub fn not_found(what: &str) -> Self {
@@ -170,11 +180,11 @@ impl AppError {
 
     /// Query parameters that parsed but are out of their documented range.
     pub fn invalid_query(errors: ValidationErrors) -> Self {
-        Self::Client {
-            code: ErrorCode::InvalidQuery,
-            detail: "a query parameter is out of range; see errors".into(),
-            errors: errors.0,
-        }
+        Self::rejected(
+            ErrorCode::InvalidQuery,
+            "a query parameter is out of range; see errors",
+            errors,
+        )
     }
 
     pub fn internal(cause: impl std::fmt::Display) -> Self {
@@ -192,11 +202,11 @@ impl AppError {
 
 impl From<ValidationErrors> for AppError {
     fn from(errors: ValidationErrors) -> Self {
-        Self::Client {
-            code: ErrorCode::ValidationFailed,
-            detail: "the request breaks one or more rules; see errors".into(),
-            errors: errors.0,
-        }
+        Self::rejected(
+            ErrorCode::ValidationFailed,
+            "the request breaks one or more rules; see errors",
+            errors,
+        )
     }
 }
 
@@ -266,8 +276,10 @@ pub struct Problem {
     pub code: String,
     /// The request id (also in the `X-Request-Id` header); quote it when reporting a problem.
     pub request_id: Option<String>,
-    /// Field errors; empty when the problem is not about particular fields.
+    /// Field errors, the first 100 found; empty when the problem is not about particular fields.
     pub errors: Vec<ProblemFieldError>,
+    /// How many more field errors were found than `errors` lists.
+    pub errors_omitted: u64,
 }
 
 #[derive(Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -286,13 +298,19 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         let code = self.code();
-        let (detail, errors) = match self {
-            Self::Client { detail, errors, .. } => (detail.clone(), errors.clone()),
+        let (detail, errors, omitted) = match self {
+            Self::Client {
+                detail,
+                errors,
+                omitted,
+                ..
+            } => (detail.clone(), errors.clone(), *omitted),
             Self::Unavailable(cause) => {
                 tracing::error!(error = %cause, "database unavailable");
                 (
                     "the database is unavailable; try again shortly".to_string(),
                     Vec::new(),
+                    0,
                 )
             }
             Self::Internal(cause) => {
@@ -301,6 +319,7 @@ impl ResponseError for AppError {
                     "something went wrong inside the service; quote the request id when reporting it"
                         .to_string(),
                     Vec::new(),
+                    0,
                 )
             }
         };
@@ -318,6 +337,7 @@ impl ResponseError for AppError {
                     message: e.message,
                 })
                 .collect(),
+            errors_omitted: u64::try_from(omitted).unwrap_or(u64::MAX),
         };
         let mut response = HttpResponse::build(code.status());
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));

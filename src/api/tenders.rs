@@ -429,7 +429,7 @@ fn parse_criteria(
     let model = match parse::evaluation_model(&criteria, &category_minimums) {
         Ok(model) => Some(model),
         Err(e) => {
-            errors.0.extend(e.0);
+            errors.absorb(e, str::to_string);
             None
         }
     };

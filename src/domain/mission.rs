@@ -136,7 +136,7 @@ pub fn parse_outcomes(
         errors.push(field, format!("must hold at most {MAX_OUTCOMES} outcomes"));
         return None;
     }
-    let before = errors.0.len();
+    let before = errors.count();
     let mut outcomes = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.into_iter().enumerate() {
         let at = format!("{field}[{i}]");
@@ -179,7 +179,7 @@ pub fn parse_outcomes(
             });
         }
     }
-    (errors.0.len() == before).then_some(outcomes)
+    (errors.count() == before).then_some(outcomes)
 }
 
 /// A mission to be created, every field already parsed.
@@ -296,7 +296,7 @@ mod tests {
             &mut errors,
         );
         assert_eq!(parsed, None);
-        let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        let fields: Vec<_> = errors.fields().iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
             ["outcomes[1].title", "outcomes[1].indicators[0].unit"]

@@ -79,14 +79,59 @@ impl FieldError {
     }
 }
 
-/// Every field error found while parsing one input.
+/// Field errors kept for one response; the rest are only counted, so hostile input (a CSV with
+/// millions of unknown columns) cannot make the error, or the memory behind it, grow without
+/// bound.
+pub const MAX_FIELD_ERRORS: usize = 100;
+
+/// Every field error found while parsing one input: the first [`MAX_FIELD_ERRORS`] in full, and
+/// a count of the rest.
 #[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
-#[error("{} invalid field(s)", .0.len())]
-pub struct ValidationErrors(pub Vec<FieldError>);
+#[error("{} invalid field(s)", self.count())]
+pub struct ValidationErrors {
+    kept: Vec<FieldError>,
+    omitted: usize,
+}
+
+impl From<FieldError> for ValidationErrors {
+    fn from(error: FieldError) -> Self {
+        Self {
+            kept: vec![error],
+            omitted: 0,
+        }
+    }
+}
 
 impl ValidationErrors {
     pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError::new(field, message));
+        if self.kept.len() < MAX_FIELD_ERRORS {
+            self.kept.push(FieldError::new(field, message));
+        } else {
+            self.omitted = self.omitted.saturating_add(1);
+        }
+    }
+
+    /// Takes in another input's errors, with each field renamed to where it sits in this one.
+    pub fn absorb(&mut self, other: ValidationErrors, rename: impl Fn(&str) -> String) {
+        for e in other.kept {
+            self.push(rename(&e.field), e.message);
+        }
+        self.omitted = self.omitted.saturating_add(other.omitted);
+    }
+
+    /// How many errors were found, kept or not.
+    pub fn count(&self) -> usize {
+        self.kept.len().saturating_add(self.omitted)
+    }
+
+    /// The errors kept, in the order found.
+    pub fn fields(&self) -> &[FieldError] {
+        &self.kept
+    }
+
+    /// The errors kept, and how many more there were.
+    pub fn into_parts(self) -> (Vec<FieldError>, usize) {
+        (self.kept, self.omitted)
     }
 
     /// Records the error of a field parse and hands back the value when it parsed.
@@ -105,7 +150,7 @@ impl ValidationErrors {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.count() == 0
     }
 
     /// `Ok(value)` when nothing was recorded.
@@ -116,7 +161,30 @@ impl ValidationErrors {
         match value() {
             Some(v) => Ok(v),
             // A field failed to parse without recording why: still a client error, never a panic.
-            None => Err(ValidationErrors(vec![FieldError::new("", "invalid input")])),
+            None => Err(FieldError::new("", "invalid input").into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_first_hundred_errors_and_counts_the_rest() {
+        let mut errors = ValidationErrors::default();
+        for i in 0..250 {
+            errors.push(format!("rows[{i}]"), "bad");
+        }
+        assert_eq!(errors.count(), 250);
+        assert_eq!(errors.fields().len(), MAX_FIELD_ERRORS);
+        assert_eq!(errors.fields()[99].field, "rows[99]");
+        let mut outer = ValidationErrors::default();
+        outer.push("title", "must not be empty");
+        outer.absorb(errors, |f| format!("batch.{f}"));
+        assert_eq!(outer.count(), 251);
+        let (kept, omitted) = outer.into_parts();
+        assert_eq!((kept.len(), omitted), (100, 151));
+        assert_eq!(kept[1].field, "batch.rows[0]");
     }
 }

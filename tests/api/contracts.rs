@@ -20,6 +20,7 @@ on_both_databases!(
     a_contracts_supplier_is_parsed_like_a_bids,
     decimals_have_one_grammar_and_money_keeps_its_pence,
     query_ids_are_checked,
+    error_bodies_are_bounded,
 );
 
 /// A contract entered directly: £1,200,000 over 2026, so each month's fee is £100,000.
@@ -758,4 +759,50 @@ async fn query_ids_are_checked(app: TestApp) {
     )
     .await
     .assert_problem(400, "invalid_query");
+}
+
+async fn error_bodies_are_bounded(app: TestApp) {
+    let id = direct_contract(&app, "camden").await;
+    let term = add_term(&app, &id, "Visits on time", kpi_spec("90")).await;
+    let integration = app.token("camden", &["integration"]);
+    let path = format!("/api/v1/contracts/{id}/observations");
+
+    // 150 unknown columns over 3 rows: each column once, the first 100 listed, the rest counted.
+    let unknown: Vec<String> = (0..150).map(|i| format!("extra{i}")).collect();
+    let mut csv = format!("term_id,period_start,measure.value,{}\n", unknown.join(","));
+    for month in ["01", "02", "03"] {
+        csv += &format!("{term},2026-{month}-01,95,{}\n", vec!["x"; 150].join(","));
+    }
+    let req = app
+        .request(Method::POST, &path)
+        .bearer_auth(&integration)
+        .insert_header(("content-type", "text/csv"));
+    let res = crate::helpers::TestResponse::from_client(
+        &Method::POST,
+        &path,
+        req.send_body(csv).await.unwrap(),
+    )
+    .await;
+    res.assert_problem(400, "invalid_body");
+    let fields = res.error_fields();
+    assert_eq!(fields.len(), 100);
+    assert_eq!(fields[0], "header.extra0");
+    assert_eq!(res.body["errors_omitted"], 50);
+
+    // 150 returns naming no term of the contract: the same bound in a JSON batch.
+    let batch: Vec<Value> = (0..150)
+        .map(|_| ret("01a00000-0000-7000-8000-000000000000", "2026-01-01", "1"))
+        .collect();
+    let res = app.post(&path, &integration, Value::Array(batch)).await;
+    res.assert_problem(422, "validation_failed");
+    assert_eq!(res.error_fields().len(), 100);
+    assert_eq!(res.body["errors_omitted"], 50);
+    assert!(
+        res.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("150 error(s)")
+    );
+    let listed = app.get(&path, &integration).await;
+    assert_eq!(listed.body["items"], json!([]), "nothing was recorded");
 }

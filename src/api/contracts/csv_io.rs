@@ -13,6 +13,25 @@ use crate::services::contracts::{ComplianceReport, ObservationInput, wire_name};
 /// `period_start` (YYYY-MM-DD) are required; `measure.<name>` columns carry values,
 /// `dimension.<name>` columns dimensions; optional `supersedes`, `evidence_name`,
 /// `evidence_uri`, `evidence_sha256`. Empty cells are absent values.
+const COLUMNS: [&str; 6] = [
+    "term_id",
+    "period_start",
+    "supersedes",
+    "evidence_name",
+    "evidence_uri",
+    "evidence_sha256",
+];
+
+fn is_known_column(header: &str) -> bool {
+    COLUMNS.contains(&header)
+        || header
+            .strip_prefix("measure.")
+            .is_some_and(|n| !n.is_empty())
+        || header
+            .strip_prefix("dimension.")
+            .is_some_and(|n| !n.is_empty())
+}
+
 pub(super) fn parse_csv(bytes: &[u8]) -> Result<Vec<ObservationInput>, AppError> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -33,6 +52,11 @@ pub(super) fn parse_csv(bytes: &[u8]) -> Result<Vec<ObservationInput>, AppError>
     }
     let mut errors = ValidationErrors::default();
     let mut rows = Vec::new();
+    // An unknown column is reported once, by its header, not once per row.
+    for h in headers.iter().filter(|h| !is_known_column(h)) {
+        let shown: String = h.chars().take(100).collect();
+        errors.push(format!("header.{shown}"), "unknown column");
+    }
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| bad(format!("CSV row {} cannot be read: {e}", i + 1)))?;
         let at = format!("rows[{i}]");
@@ -76,8 +100,6 @@ pub(super) fn parse_csv(bytes: &[u8]) -> Result<Vec<ObservationInput>, AppError>
                         }
                     } else if let Some(name) = h.strip_prefix("dimension.") {
                         input.dimensions.insert(name.to_string(), cell.to_string());
-                    } else {
-                        errors.push(format!("{at}.{h}"), "unknown column");
                     }
                 }
             }
@@ -92,11 +114,11 @@ pub(super) fn parse_csv(bytes: &[u8]) -> Result<Vec<ObservationInput>, AppError>
     if errors.is_empty() {
         Ok(rows)
     } else {
-        Err(AppError::Client {
-            code: ErrorCode::InvalidBody,
-            detail: "the CSV does not have the expected shape; see errors".into(),
-            errors: errors.0,
-        })
+        Err(AppError::rejected(
+            ErrorCode::InvalidBody,
+            "the CSV does not have the expected shape; see errors",
+            errors,
+        ))
     }
 }
 

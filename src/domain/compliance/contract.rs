@@ -217,6 +217,7 @@ mod tests {
         let fields: Vec<String> = bad
             .parse()
             .unwrap_err()
+            .into_parts()
             .0
             .into_iter()
             .map(|e| e.field)

@@ -190,7 +190,7 @@ mod tests {
         };
         let mut errors = ValidationErrors::default();
         bands.validate("rating_bands", &mut errors);
-        let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        let fields: Vec<&str> = errors.fields().iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
             vec![

@@ -536,7 +536,13 @@ pub(crate) mod tests {
     }
 
     fn fields(result: Result<TermSpec, ValidationErrors>) -> Vec<String> {
-        result.unwrap_err().0.into_iter().map(|e| e.field).collect()
+        result
+            .unwrap_err()
+            .into_parts()
+            .0
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
     }
 
     #[test]
@@ -716,13 +722,13 @@ pub(crate) mod tests {
             ("reinvested".to_string(), dec("-1")),
         ]);
         let errors = check_values(&term, &values).unwrap_err();
-        let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        let fields: Vec<&str> = errors.fields().iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
             vec!["values.reinvested", "values.value", "values.profit"]
         );
         assert_eq!(
-            errors.0[1].message,
+            errors.fields()[1].message,
             "is not a measure of this term (profit, reinvested)"
         );
     }

@@ -621,7 +621,7 @@ mod tests {
             }],
         )
         .unwrap_err();
-        let fields: Vec<_> = err.0.iter().map(|e| e.field.as_str()).collect();
+        let fields: Vec<_> = err.fields().iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
             [
@@ -648,7 +648,7 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(
-            err.0[0].message,
+            err.fields()[0].message,
             "weights must sum to exactly 100; they sum to 99.9999"
         );
     }
@@ -692,7 +692,7 @@ mod tests {
             &[response("A"), response("G"), response("X"), wrong_kind],
             &mut errors,
         );
-        let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        let fields: Vec<_> = errors.fields().iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
             [

@@ -12,7 +12,7 @@ use crate::domain::compliance::{Period, check_values, due_periods};
 use crate::domain::contract::{Evidence, Observation, ObservationStatus, Term};
 use crate::domain::ids::{ContractId, ObservationId, TermId};
 use crate::domain::text;
-use crate::domain::validation::{FieldError, ValidationErrors};
+use crate::domain::validation::ValidationErrors;
 use crate::error::{AppError, ErrorCode};
 use crate::services::{Actor, Precondition, write_tx};
 
@@ -106,7 +106,7 @@ pub fn submit_observations(
         let now = audit.now();
         for (i, input) in inputs.into_iter().enumerate() {
             let at = format!("rows[{i}]");
-            let before = errors.0.len();
+            let before = errors.count();
             let Some(term) = terms.get(&input.term_id) else {
                 errors.push(format!("{at}.term_id"), "no such term in this contract");
                 continue;
@@ -129,15 +129,12 @@ pub fn submit_observations(
                 continue;
             };
             if let Err(e) = check_values(&term.spec, &input.measures) {
-                errors.0.extend(e.0.into_iter().map(|f| {
-                    FieldError::new(
-                        format!(
-                            "{at}.measures.{}",
-                            f.field.strip_prefix("values.").unwrap_or(&f.field)
-                        ),
-                        f.message,
+                errors.absorb(e, |field| {
+                    format!(
+                        "{at}.measures.{}",
+                        field.strip_prefix("values.").unwrap_or(field)
                     )
-                }));
+                });
             }
             if input.dimensions.len() > 10 {
                 errors.push(
@@ -170,7 +167,7 @@ pub fn submit_observations(
                     None
                 }
             };
-            if errors.0.len() > before {
+            if errors.count() > before {
                 continue;
             }
             let observation = Observation {
@@ -198,14 +195,14 @@ pub fn submit_observations(
             accepted.push(observation);
         }
         if !errors.is_empty() {
-            return Err(AppError::Client {
-                code: ErrorCode::ValidationFailed,
-                detail: format!(
+            return Err(AppError::rejected(
+                ErrorCode::ValidationFailed,
+                format!(
                     "the batch was rejected: {} error(s); nothing was recorded",
-                    errors.0.len()
+                    errors.count()
                 ),
-                errors: errors.0,
-            });
+                errors,
+            ));
         }
         let rows = accepted
             .iter()

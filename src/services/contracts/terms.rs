@@ -6,7 +6,7 @@ use crate::domain::compliance::TermSpec;
 use crate::domain::contract::{Contract, Term};
 use crate::domain::ids::{ContractId, MissionId, TermId};
 use crate::domain::text;
-use crate::domain::validation::{FieldError, ValidationErrors};
+use crate::domain::validation::ValidationErrors;
 use crate::error::AppError;
 use crate::services::{Actor, Precondition, write_tx};
 
@@ -53,10 +53,7 @@ fn checked_term(
     let spec = match input.spec.parse(&contract.spec()) {
         Ok(spec) => Some(spec),
         Err(e) => {
-            errors.0.extend(
-                e.0.into_iter()
-                    .map(|f| FieldError::new(format!("spec.{}", f.field), f.message)),
-            );
+            errors.absorb(e, |field| format!("spec.{field}"));
             None
         }
     };
