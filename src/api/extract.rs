@@ -61,11 +61,10 @@ impl FromRequest for RequestContext {
             let token = raw
                 .to_str()
                 .ok()
-                .and_then(|v| {
-                    v.strip_prefix("Bearer ")
-                        .or_else(|| v.strip_prefix("bearer "))
-                })
-                .map(str::trim)
+                .and_then(|v| v.trim_start().split_once(' '))
+                // The scheme is case-insensitive (RFC 9110 §11.1): `Bearer`, `bearer`, `BEARER`.
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .map(|(_, token)| token.trim())
                 .filter(|t| !t.is_empty())
                 .ok_or_else(|| {
                     unauthenticated("the Authorization header must be `Bearer <token>`")

@@ -1,6 +1,7 @@
 //! Bearer tokens. Development uses an HS256 shared secret (and the `token` command mints
 //! tokens with it); production verifies RS256, ES256 or EdDSA tokens from an identity
-//! provider's public key. `exp`, `iss` and `aud` are always checked.
+//! provider's public key. `exp`, `iss` and `aud` are always checked, `nbf` and `iat` when a
+//! token carries them (RFC 7519 §4.1), each with the same leeway for clock skew.
 
 use std::collections::HashSet;
 
@@ -62,10 +63,28 @@ pub enum KeyConfig {
     },
 }
 
+/// The configured key cannot verify tokens; names the variable to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
-    #[error("the public key is not a valid {0:?} PEM key: {1}")]
+    #[error(
+        "JWT_PUBLIC_KEY / JWT_PUBLIC_KEY_FILE is not a valid PEM public key for JWT_ALGORITHM={0:?}: {1}"
+    )]
     BadPem(PublicKeyAlgorithm, String),
+}
+
+/// Clock skew allowed on `exp`, `nbf` and `iat`, in seconds.
+pub const LEEWAY_SECONDS: u64 = 30;
+
+/// What the service reads of a token it verifies. `aud` and `iss` are checked by the
+/// validation (an `aud` may be one string or an array, RFC 7519 §4.1.3), so they are not read
+/// here.
+#[derive(Debug, Deserialize)]
+struct ReceivedClaims {
+    sub: String,
+    authority: String,
+    roles: Vec<String>,
+    #[serde(default)]
+    iat: Option<i64>,
 }
 
 /// Why a token was refused. The message is safe to show to the client.
@@ -73,6 +92,8 @@ pub enum KeyError {
 pub enum TokenError {
     #[error("the token has expired")]
     Expired,
+    #[error("the token is not valid yet (`nbf` is in the future)")]
+    NotYetValid,
     #[error("the token's signature is not valid")]
     BadSignature,
     #[error("the token was issued by an unexpected issuer")]
@@ -112,14 +133,16 @@ impl JwtVerifier {
         validation.set_audience(&[audience]);
         validation.required_spec_claims =
             HashSet::from(["exp", "iss", "aud", "sub"].map(String::from));
-        validation.leeway = 30;
+        validation.leeway = LEEWAY_SECONDS;
+        validation.validate_nbf = true;
         Ok(Self { key, validation })
     }
 
     pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(
-            |e| match e.kind() {
+        let data = jsonwebtoken::decode::<ReceivedClaims>(token, &self.key, &self.validation)
+            .map_err(|e| match e.kind() {
                 ErrorKind::ExpiredSignature => TokenError::Expired,
+                ErrorKind::ImmatureSignature => TokenError::NotYetValid,
                 ErrorKind::InvalidSignature => TokenError::BadSignature,
                 ErrorKind::InvalidIssuer => TokenError::WrongIssuer,
                 ErrorKind::InvalidAudience => TokenError::WrongAudience,
@@ -128,13 +151,21 @@ impl JwtVerifier {
                     TokenError::BadClaim("claims", format!("`{claim}` is missing"))
                 }
                 _ => TokenError::Malformed,
-            },
-        )?;
+            })?;
+        let now = chrono::Utc::now().timestamp();
+        let leeway = i64::try_from(LEEWAY_SECONDS).unwrap_or(i64::MAX);
+        if data
+            .claims
+            .iat
+            .is_some_and(|iat| iat > now.saturating_add(leeway))
+        {
+            return Err(TokenError::BadClaim("iat", "is in the future".into()));
+        }
         principal_from(data.claims)
     }
 }
 
-fn principal_from(claims: Claims) -> Result<Principal, TokenError> {
+fn principal_from(claims: ReceivedClaims) -> Result<Principal, TokenError> {
     let authority = AuthorityId::parse(&claims.authority)
         .map_err(|m| TokenError::BadClaim("authority", m.to_string()))?;
     let subject = claims.sub.trim().to_string();
@@ -204,6 +235,54 @@ mod tests {
         let p = verifier(b"s3cret").verify(&token).unwrap();
         assert_eq!(p.authority.as_str(), "camden");
         assert_eq!(p.roles, vec![Role::Officer, Role::Auditor]);
+    }
+
+    fn signed(payload: serde_json::Value) -> String {
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &payload,
+            &EncodingKey::from_secret(b"k"),
+        )
+        .unwrap()
+    }
+
+    fn payload(extra: serde_json::Value) -> serde_json::Value {
+        let now = chrono::Utc::now().timestamp();
+        let mut p = serde_json::json!({"sub": "alice", "authority": "camden", "roles": ["officer"],
+            "iss": ISS, "aud": AUD, "iat": now, "exp": now + 600});
+        if let (Some(p), Some(extra)) = (p.as_object_mut(), extra.as_object()) {
+            p.extend(extra.clone());
+        }
+        p
+    }
+
+    #[test]
+    fn nbf_and_iat_in_the_future_are_refused_within_the_leeway() {
+        let now = chrono::Utc::now().timestamp();
+        let v = verifier(b"k");
+        let early = signed(payload(serde_json::json!({"nbf": now + 3600})));
+        assert_eq!(v.verify(&early), Err(TokenError::NotYetValid));
+        let ahead = signed(payload(serde_json::json!({"iat": now + 10 * 365 * 86_400})));
+        assert!(matches!(
+            v.verify(&ahead),
+            Err(TokenError::BadClaim("iat", _))
+        ));
+        let skewed = signed(payload(
+            serde_json::json!({"nbf": now + 10, "iat": now + 10}),
+        ));
+        assert!(
+            v.verify(&skewed).is_ok(),
+            "10 s of clock skew is within the leeway"
+        );
+    }
+
+    #[test]
+    fn aud_may_be_an_array() {
+        let v = verifier(b"k");
+        let both = signed(payload(serde_json::json!({"aud": ["other-api", AUD]})));
+        assert!(v.verify(&both).is_ok());
+        let neither = signed(payload(serde_json::json!({"aud": ["other-api"]})));
+        assert_eq!(v.verify(&neither), Err(TokenError::WrongAudience));
     }
 
     #[test]

@@ -96,6 +96,30 @@ async fn missing_or_bad_tokens_get_401_with_a_reason() {
 }
 
 #[actix_web::test]
+async fn the_bearer_scheme_is_case_insensitive() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let token = app.token("camden", &["officer"]);
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let res = app
+            .send(
+                app.request(Method::GET, "/api/v1/missions")
+                    .insert_header(("authorization", format!("{scheme} {token}"))),
+                None,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{scheme}: {}", res.text);
+    }
+    let res = app
+        .send(
+            app.request(Method::GET, "/api/v1/missions")
+                .insert_header(("authorization", format!("Bearer{token}"))),
+            None,
+        )
+        .await;
+    res.assert_problem(401, "unauthenticated");
+}
+
+#[actix_web::test]
 async fn a_token_signed_with_another_algorithm_is_refused() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let pem = std::fs::read("tests/fixtures/rs256-private.pem").unwrap();
