@@ -177,12 +177,46 @@ pub fn connect(url: &DatabaseUrl, pool_size: u32) -> Result<DbPool, DbSetupError
         })
 }
 
+/// Applies pending migrations, one instance at a time: any number of instances may start
+/// together on one database (a rolling deploy with a new migration). PostgreSQL: a session
+/// advisory lock keyed by database and schema, so each waits for the one migrating and then finds
+/// nothing pending. SQLite: the whole run in one `BEGIN IMMEDIATE` transaction, which takes the
+/// file's write lock first (others wait on the busy timeout).
 pub fn run_migrations(conn: &mut DbConnection) -> Result<(), String> {
-    let result = match conn {
-        DbConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
-    };
-    result.map_err(|e| e.to_string())
+    match conn {
+        DbConnection::Postgresql(c) => {
+            const KEY: &str = "hashtext('mission-procurement migrations ' || current_database() || '.' || current_schema())";
+            diesel::sql_query(format!("SELECT pg_advisory_lock({KEY})"))
+                .execute(c)
+                .map_err(|e| format!("cannot take the migration lock: {e}"))?;
+            let result = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            let unlocked = diesel::sql_query(format!("SELECT pg_advisory_unlock({KEY})"))
+                .execute(c)
+                .map_err(|e| format!("cannot release the migration lock: {e}"));
+            result.and(unlocked.map(|_| ()))
+        }
+        DbConnection::Sqlite(c) => c
+            .immediate_transaction(|c| {
+                c.run_pending_migrations(SQLITE_MIGRATIONS)
+                    .map(|_| ())
+                    .map_err(|e| MigrationFailed(e.to_string()))
+            })
+            .map_err(|e| e.to_string()),
+    }
+}
+
+/// A migration's failure inside the SQLite transaction that runs them.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct MigrationFailed(String);
+
+impl From<diesel::result::Error> for MigrationFailed {
+    fn from(e: diesel::result::Error) -> Self {
+        Self(e.to_string())
+    }
 }
 
 /// Whether every migration this build knows has been applied (for `/ready`).

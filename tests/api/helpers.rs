@@ -34,7 +34,7 @@ fn postgres_required() -> bool {
         || std::env::var("REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
 }
 
-enum TestDb {
+pub enum TestDb {
     Sqlite(PathBuf),
     Postgres { admin_url: String, schema: String },
 }
@@ -86,7 +86,7 @@ pub fn test_settings(database_url: String) -> Settings {
 }
 
 /// A fresh database for one test: its URL and the guard that removes it.
-fn fresh_database(backend: Backend) -> Option<(String, TestDb)> {
+pub fn fresh_database(backend: Backend) -> Option<(String, TestDb)> {
     let unique = uuid::Uuid::now_v7().simple().to_string();
     match backend {
         Backend::Sqlite => {

@@ -72,3 +72,35 @@ fn both_backends_have_the_same_migrations() {
         }
     }
 }
+
+/// Several instances starting together on a new database (a rolling deploy with a migration):
+/// each waits for the one migrating, then finds the schema current.
+fn instances_start_together_on_a_new_database(backend: crate::helpers::Backend) {
+    let Some((url, _guard)) = crate::helpers::fresh_database(backend) else {
+        return;
+    };
+    let url = mission_procurement::db::DatabaseUrl::parse(&url).unwrap();
+    let instances: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || mission_procurement::db::connect(&url, 1).map(|_| ()))
+        })
+        .collect();
+    for instance in instances {
+        let started = instance.join().unwrap();
+        assert!(started.is_ok(), "{backend:?}: {:?}", started.err());
+    }
+    let pool = mission_procurement::db::connect(&url, 1).unwrap();
+    let mut conn = pool.get().unwrap();
+    assert!(mission_procurement::db::migrations_current(&mut conn).unwrap());
+}
+
+#[test]
+fn instances_start_together_on_a_new_sqlite_database() {
+    instances_start_together_on_a_new_database(crate::helpers::Backend::Sqlite);
+}
+
+#[test]
+fn instances_start_together_on_a_new_postgres_database() {
+    instances_start_together_on_a_new_database(crate::helpers::Backend::Postgres);
+}
