@@ -95,6 +95,7 @@ export const stale: ProblemBody = {
   code: "precondition_failed",
   request_id: "01a233a8-3170-7133-ae5f-8ae6ead24f9c",
   errors: [],
+  errors_omitted: 0,
 };
 
 // Clients branch on `code`.
