@@ -24,6 +24,9 @@ pub struct Page<T> {
 
 /// Each page type is a component of its own (`Page_MissionResponse`) whose items refer to the
 /// item's component, so generated clients get one item class, not a copy per list.
+/// `ComposeSchema` is how utoipa 6 composes generic schemas (its derive emits the same); it sits
+/// in utoipa's `__dev` module, so an upgrade of utoipa checks this impl first — the snapshot and
+/// component tests fail if its output changes.
 impl<T: utoipa::ToSchema> utoipa::__dev::ComposeSchema for Page<T> {
     fn compose(_: Vec<RefOr<Schema>>) -> RefOr<Schema> {
         let items = ArrayBuilder::new().items(Ref::from_schema_name(T::name()));
