@@ -160,19 +160,57 @@ pub async fn list_audit_events(
     Ok(HttpResponse::Ok().json(page.page(rows, |r| r.seq.to_string(), AuditEventResponse::from)))
 }
 
+wire_enum! {
+    /// A kind of stored record the audit trail vouches for (a tender's evaluation model is part
+    /// of the tender).
+    pub enum EntityType = d::EntityKind {
+        Mission,
+        Tender,
+        Bid,
+        EvaluatorScore,
+        ModeratedScore,
+        Evaluation,
+        Award,
+        Contract,
+        Term,
+        Observation,
+        Consequence,
+        PerformanceNotice,
+        AuthoritySettings,
+    }
+}
+
+wire_enum! {
+    /// What verification found wrong with a stored record.
+    pub enum Finding = d::Finding {
+        /// The row differs from the state its last event recorded.
+        Edited,
+        /// The row exists but no event records it.
+        Forged,
+        /// Events record the entity but its row is gone.
+        Deleted,
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditVerificationResponse {
     pub authority: String,
-    /// True when the chain is intact and every entity's state is the one last recorded.
+    /// True when the chain is intact and every record is the one its last event recorded.
     pub valid: bool,
     pub events_checked: u64,
     /// Hash of the last event checked: keep it outside the service to detect a rewritten chain.
     pub head_hash: String,
     /// The first link that does not hold, if any.
     pub first_broken_link: Option<BrokenLinkResponse>,
+    /// Stored records checked, of every kind.
     pub entities_checked: u64,
-    /// Entities whose stored state differs from what their last audit event recorded.
+    /// Every kind of record, with what was checked and found.
+    pub entity_types: Vec<EntityTypeCheckResponse>,
+    /// Records that do not match the trail (at most 1,000 listed; the per-kind counts are
+    /// complete).
     pub state_mismatches: Vec<StateMismatchResponse>,
+    /// Mismatches found beyond those listed.
+    pub state_mismatches_omitted: u64,
     pub checked_at: DateTime<Utc>,
 }
 
@@ -185,10 +223,53 @@ pub struct BrokenLinkResponse {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct EntityTypeCheckResponse {
+    pub entity_type: EntityType,
+    pub rows_checked: u64,
+    pub edited: u64,
+    pub forged: u64,
+    pub deleted: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct StateMismatchResponse {
-    pub entity_type: String,
+    pub entity_type: EntityType,
     pub entity_id: String,
+    pub finding: Finding,
+    /// The last event about the entity (none for a forged row). Events carry a digest of the
+    /// row, not the row, so the report names the record and its event, not the field.
+    pub last_event_seq: Option<i64>,
+    pub last_event_action: Option<String>,
+    /// The finding in words.
     pub reason: String,
+}
+
+impl From<services::audit::StateMismatch> for StateMismatchResponse {
+    fn from(m: services::audit::StateMismatch) -> Self {
+        let reason = match (&m.finding, &m.last_event) {
+            (d::Finding::Edited, Some(e)) => format!(
+                "the stored row differs from the state event {} ({}) recorded",
+                e.seq, e.action
+            ),
+            (d::Finding::Deleted, Some(e)) => format!(
+                "event {} ({}) records this {} but its row is gone",
+                e.seq,
+                e.action,
+                m.kind.as_str()
+            ),
+            (d::Finding::Forged, _) | (_, None) => {
+                "the row exists but no audit event records it".to_string()
+            }
+        };
+        Self {
+            entity_type: m.kind.into(),
+            entity_id: m.entity_id,
+            finding: m.finding.into(),
+            last_event_seq: m.last_event.as_ref().map(|e| e.seq),
+            last_event_action: m.last_event.map(|e| e.action),
+            reason,
+        }
+    }
 }
 
 impl AuditVerificationResponse {
@@ -197,6 +278,7 @@ impl AuditVerificationResponse {
             authority: ctx.principal.authority.to_string(),
             valid: report.valid(),
             events_checked: report.chain.events_checked,
+            entities_checked: report.entities_checked(),
             head_hash: report.chain.head_hash,
             first_broken_link: report.chain.first_broken.map(|b| BrokenLinkResponse {
                 seq: b.seq,
@@ -204,16 +286,23 @@ impl AuditVerificationResponse {
                 expected: b.expected,
                 found: b.found,
             }),
-            entities_checked: report.entities_checked,
+            entity_types: report
+                .kinds
+                .into_iter()
+                .map(|k| EntityTypeCheckResponse {
+                    entity_type: k.kind.into(),
+                    rows_checked: k.rows_checked,
+                    edited: k.edited,
+                    forged: k.forged,
+                    deleted: k.deleted,
+                })
+                .collect(),
             state_mismatches: report
                 .state_mismatches
                 .into_iter()
-                .map(|m| StateMismatchResponse {
-                    entity_type: m.entity_type,
-                    entity_id: m.entity_id,
-                    reason: m.reason,
-                })
+                .map(StateMismatchResponse::from)
                 .collect(),
+            state_mismatches_omitted: report.mismatches_omitted,
             checked_at: services::now(),
         }
     }

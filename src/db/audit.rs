@@ -1,6 +1,9 @@
 //! Audit events and the per-authority chain head.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
+use diesel::ExecuteCopyFromDsl;
 use diesel::prelude::*;
 
 use super::DbConnection;
@@ -9,7 +12,7 @@ use crate::domain::audit::GENESIS_HASH;
 use crate::domain::authority::AuthorityId;
 
 #[derive(Debug, Clone, Queryable, Insertable)]
-#[diesel(table_name = audit_events)]
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 pub struct AuditEventRow {
     pub id: String,
     pub authority: String,
@@ -58,19 +61,106 @@ pub fn lock_head(conn: &mut DbConnection, authority: &AuthorityId) -> QueryResul
     }
 }
 
-pub fn append(conn: &mut DbConnection, event: &AuditEventRow) -> QueryResult<()> {
-    diesel::insert_into(audit_events::table)
-        .values(event)
-        .execute(conn)?;
+/// Appends a transaction's events (in chain order) and moves the head to the last one.
+pub fn append(conn: &mut DbConnection, events: &[AuditEventRow]) -> QueryResult<()> {
+    let Some(last) = events.last() else {
+        return Ok(());
+    };
+    // diesel's MultiBackend has no batch insert: PostgreSQL takes the events by COPY (one
+    // statement however many), SQLite row by row inside the transaction.
+    match conn {
+        DbConnection::Postgresql(pg) => {
+            if events.len() == 1 {
+                diesel::insert_into(audit_events::table)
+                    .values(events)
+                    .execute(pg)?;
+            } else {
+                diesel::copy_from(audit_events::table)
+                    .from_insertable(events)
+                    .execute(pg)?;
+            }
+        }
+        DbConnection::Sqlite(lite) => {
+            for event in events {
+                diesel::insert_into(audit_events::table)
+                    .values(event)
+                    .execute(lite)?;
+            }
+        }
+    }
     diesel::update(
-        audit_chain_heads::table.filter(audit_chain_heads::authority.eq(&event.authority)),
+        audit_chain_heads::table.filter(audit_chain_heads::authority.eq(&last.authority)),
     )
     .set((
-        audit_chain_heads::seq.eq(event.seq),
-        audit_chain_heads::head_hash.eq(&event.hash),
+        audit_chain_heads::seq.eq(last.seq),
+        audit_chain_heads::head_hash.eq(&last.hash),
     ))
     .execute(conn)?;
     Ok(())
+}
+
+/// The last event recorded about an entity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastEvent {
+    pub seq: i64,
+    pub action: String,
+    pub state_digest: String,
+}
+
+/// The last event about each of `ids` (entities of `entity_type`) that has any.
+pub fn last_events(
+    conn: &mut DbConnection,
+    authority: &AuthorityId,
+    entity_type: &str,
+    ids: &[String],
+) -> QueryResult<HashMap<String, LastEvent>> {
+    let rows: Vec<(String, i64, String, String)> = audit_events::table
+        .filter(audit_events::authority.eq(authority.as_str()))
+        .filter(audit_events::entity_type.eq(entity_type))
+        .filter(audit_events::entity_id.eq_any(ids))
+        .order((audit_events::entity_id.asc(), audit_events::seq.asc()))
+        .select((
+            audit_events::entity_id,
+            audit_events::seq,
+            audit_events::action,
+            audit_events::state_digest,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, seq, action, state_digest)| {
+            (
+                id,
+                LastEvent {
+                    seq,
+                    action,
+                    state_digest,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Up to `limit` entity ids of `entity_type` that events mention, after `after` in id order.
+pub fn entities_page(
+    conn: &mut DbConnection,
+    authority: &AuthorityId,
+    entity_type: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    let mut query = audit_events::table
+        .filter(audit_events::authority.eq(authority.as_str()))
+        .filter(audit_events::entity_type.eq(entity_type))
+        .select(audit_events::entity_id)
+        .distinct()
+        .order(audit_events::entity_id.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(audit_events::entity_id.gt(after.to_string()));
+    }
+    query.load(conn)
 }
 
 pub fn head(

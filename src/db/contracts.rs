@@ -30,7 +30,7 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, CorruptRow> {
     serde_json::to_string(value).map_err(|e| CorruptRow::new("value", "", e))
 }
 
-#[derive(Debug, Clone, Queryable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, serde::Serialize)]
 #[diesel(table_name = contracts, treat_none_as_null = true)]
 pub struct ContractRow {
     pub id: String,
@@ -189,7 +189,7 @@ pub fn list_contracts(
     q.load(conn)
 }
 
-#[derive(Debug, Clone, Queryable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, serde::Serialize)]
 #[diesel(table_name = terms, treat_none_as_null = true)]
 pub struct TermRow {
     pub id: String,
@@ -300,7 +300,7 @@ pub fn all_terms(conn: &mut DbConnection, authority: &AuthorityId) -> QueryResul
         .load(conn)
 }
 
-#[derive(Debug, Clone, Queryable, Insertable)]
+#[derive(Debug, Clone, Queryable, Insertable, serde::Serialize)]
 #[diesel(table_name = observations, treat_none_as_default_value = false)]
 pub struct ObservationRow {
     pub id: String,
@@ -421,6 +421,19 @@ pub fn set_observation_status(
         .execute(conn)
 }
 
+/// A return of the authority by id, whatever its contract.
+pub fn observation_by_id(
+    conn: &mut DbConnection,
+    authority: &AuthorityId,
+    id: &str,
+) -> QueryResult<Option<ObservationRow>> {
+    observations::table
+        .filter(observations::authority.eq(authority.as_str()))
+        .filter(observations::id.eq(id))
+        .first(conn)
+        .optional()
+}
+
 /// One return of a contract.
 pub fn observation(
     conn: &mut DbConnection,
@@ -473,7 +486,7 @@ pub fn observations_page(
     query.load(conn)
 }
 
-#[derive(Debug, Clone, Queryable, Insertable)]
+#[derive(Debug, Clone, Queryable, Insertable, serde::Serialize)]
 #[diesel(table_name = consequences)]
 pub struct ConsequenceRow {
     pub id: String,
@@ -564,6 +577,18 @@ pub fn decide_consequence(
         .execute(conn)
 }
 
+pub fn consequence(
+    conn: &mut DbConnection,
+    authority: &AuthorityId,
+    id: &str,
+) -> QueryResult<Option<ConsequenceRow>> {
+    consequences::table
+        .filter(consequences::authority.eq(authority.as_str()))
+        .filter(consequences::id.eq(id))
+        .first(conn)
+        .optional()
+}
+
 pub fn consequences_of(
     conn: &mut DbConnection,
     authority: &AuthorityId,
@@ -576,7 +601,7 @@ pub fn consequences_of(
         .load(conn)
 }
 
-#[derive(Debug, Clone, Queryable, Insertable)]
+#[derive(Debug, Clone, Queryable, Insertable, serde::Serialize)]
 #[diesel(table_name = performance_notices)]
 pub struct NoticeRow {
     pub id: String,

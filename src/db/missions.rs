@@ -9,7 +9,7 @@ use crate::domain::authority::AuthorityId;
 use crate::domain::ids::MissionId;
 use crate::domain::mission::{Mission, MissionStatement, MissionStatus, TargetYear};
 
-#[derive(Debug, Clone, Queryable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, serde::Serialize)]
 #[diesel(table_name = missions)]
 pub struct MissionRow {
     pub id: String,

@@ -2,6 +2,7 @@
 //! chosen by the scheme of `DATABASE_URL`, with migrations per backend run at start.
 
 pub mod audit;
+pub mod audited;
 pub mod contracts;
 pub mod idempotency;
 pub mod missions;

@@ -7,7 +7,7 @@ use super::DbConnection;
 use super::schema::authority_settings;
 use crate::domain::authority::AuthorityId;
 
-#[derive(Debug, Clone, Queryable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, serde::Serialize)]
 #[diesel(table_name = authority_settings, treat_none_as_null = true)]
 pub struct SettingsRow {
     pub authority: String,

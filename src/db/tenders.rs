@@ -40,7 +40,7 @@ fn parsed<T, E: std::fmt::Display>(
 
 // ---------------------------------------------------------------- tenders
 
-#[derive(Debug, Clone, Queryable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, serde::Serialize)]
 #[diesel(table_name = tenders)]
 pub struct TenderRow {
     pub id: String,
@@ -169,7 +169,7 @@ pub fn list_tenders(
 
 // ---------------------------------------------------------------- bids
 
-#[derive(Debug, Clone, Queryable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, serde::Serialize)]
 #[diesel(table_name = bids, treat_none_as_null = true)]
 pub struct BidRow {
     pub id: String,
@@ -306,7 +306,7 @@ pub fn all_bids(conn: &mut DbConnection, authority: &AuthorityId) -> QueryResult
 
 // ---------------------------------------------------------------- scores
 
-#[derive(Debug, Clone, Queryable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, serde::Serialize)]
 #[diesel(table_name = evaluator_scores)]
 pub struct EvaluatorScoreRow {
     pub authority: String,
@@ -319,7 +319,7 @@ pub struct EvaluatorScoreRow {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset, serde::Serialize)]
 #[diesel(table_name = moderated_scores)]
 pub struct ModeratedScoreRow {
     pub authority: String,
@@ -445,7 +445,7 @@ pub fn moderated_scores_of(
 
 // ---------------------------------------------------------------- evaluations and awards
 
-#[derive(Debug, Clone, Queryable, Insertable)]
+#[derive(Debug, Clone, Queryable, Insertable, serde::Serialize)]
 #[diesel(table_name = evaluations)]
 pub struct EvaluationRow {
     pub id: String,
@@ -492,7 +492,7 @@ pub fn list_evaluations(
         .load(conn)
 }
 
-#[derive(Debug, Clone, Queryable, Insertable)]
+#[derive(Debug, Clone, Queryable, Insertable, serde::Serialize)]
 #[diesel(table_name = awards)]
 pub struct AwardRow {
     pub id: String,

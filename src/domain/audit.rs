@@ -6,6 +6,74 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+/// Every kind of stored record the audit trail vouches for. Verification walks `ALL` and
+/// matches each kind without a wildcard, so a table added without its audit coverage does not
+/// compile. (A tender's evaluation model is part of the tender's record.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntityKind {
+    Mission,
+    Tender,
+    Bid,
+    EvaluatorScore,
+    ModeratedScore,
+    Evaluation,
+    Award,
+    Contract,
+    Term,
+    Observation,
+    Consequence,
+    PerformanceNotice,
+    AuthoritySettings,
+}
+
+impl EntityKind {
+    pub const ALL: [Self; 13] = [
+        Self::Mission,
+        Self::Tender,
+        Self::Bid,
+        Self::EvaluatorScore,
+        Self::ModeratedScore,
+        Self::Evaluation,
+        Self::Award,
+        Self::Contract,
+        Self::Term,
+        Self::Observation,
+        Self::Consequence,
+        Self::PerformanceNotice,
+        Self::AuthoritySettings,
+    ];
+
+    /// The `entity_type` its events carry.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mission => "mission",
+            Self::Tender => "tender",
+            Self::Bid => "bid",
+            Self::EvaluatorScore => "evaluator_score",
+            Self::ModeratedScore => "moderated_score",
+            Self::Evaluation => "evaluation",
+            Self::Award => "award",
+            Self::Contract => "contract",
+            Self::Term => "term",
+            Self::Observation => "observation",
+            Self::Consequence => "consequence",
+            Self::PerformanceNotice => "performance_notice",
+            Self::AuthoritySettings => "authority_settings",
+        }
+    }
+}
+
+/// What verification found wrong with a stored record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finding {
+    /// The row differs from the state its last event recorded.
+    Edited,
+    /// The row exists but no event records it.
+    Forged,
+    /// Events record the entity but its row is gone.
+    Deleted,
+}
+
 /// The `prev_hash` of an authority's first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 

@@ -1,17 +1,14 @@
 //! Reading and verifying the audit trail.
 
-use std::collections::HashMap;
-
+use diesel::Connection;
 use diesel::connection::SimpleConnection;
 
-use diesel::Connection;
-
-use crate::db::{self, DbConnection, audit::AuditEventRow, audit::EventFilter};
-use crate::domain::audit::{ChainReport, ChainVerifier, EventContent, StoredEvent, state_digest};
+use crate::db::{self, DbConnection, audit::AuditEventRow, audit::EventFilter, audit::LastEvent};
+use crate::domain::audit::{
+    ChainReport, ChainVerifier, EntityKind, EventContent, Finding, StoredEvent,
+};
 use crate::domain::authority::AuthorityId;
 use crate::error::AppError;
-
-use super::{contracts, missions, tenders};
 
 const VERIFY_PAGE: i64 = 1000;
 
@@ -25,30 +22,65 @@ pub fn list(
     Ok(db::audit::list(conn, authority, filter, after_seq, limit)?)
 }
 
-/// An entity whose stored state no longer matches the digest its last audit event recorded.
+/// A stored record that does not match the audit trail, with its last event (if any).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateMismatch {
-    pub entity_type: String,
+    pub kind: EntityKind,
     pub entity_id: String,
-    pub reason: String,
+    pub finding: Finding,
+    pub last_event: Option<LastEvent>,
 }
+
+/// Per kind of record: rows checked and what was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindSummary {
+    pub kind: EntityKind,
+    pub rows_checked: u64,
+    pub edited: u64,
+    pub forged: u64,
+    pub deleted: u64,
+}
+
+/// At most this many mismatches are listed; the per-kind counts cover the rest.
+pub const MAX_LISTED_MISMATCHES: usize = 1000;
 
 #[derive(Debug, Clone)]
 pub struct VerifyReport {
     pub chain: ChainReport,
-    pub entities_checked: u64,
+    pub kinds: Vec<KindSummary>,
     pub state_mismatches: Vec<StateMismatch>,
+    pub mismatches_omitted: u64,
 }
 
 impl VerifyReport {
     pub fn valid(&self) -> bool {
-        self.chain.first_broken.is_none() && self.state_mismatches.is_empty()
+        self.chain.first_broken.is_none()
+            && self.state_mismatches.is_empty()
+            && self.mismatches_omitted == 0
+    }
+
+    pub fn entities_checked(&self) -> u64 {
+        self.kinds.iter().map(|k| k.rows_checked).sum()
+    }
+
+    fn found(&mut self, summary: &mut KindSummary, mismatch: StateMismatch) {
+        match mismatch.finding {
+            Finding::Edited => summary.edited += 1,
+            Finding::Forged => summary.forged += 1,
+            Finding::Deleted => summary.deleted += 1,
+        }
+        if self.state_mismatches.len() < MAX_LISTED_MISMATCHES {
+            self.state_mismatches.push(mismatch);
+        } else {
+            self.mismatches_omitted += 1;
+        }
     }
 }
 
-/// Recomputes the authority's chain and checks that every entity's current state is the state
-/// its last audit event recorded — so an edit behind the service's back, to an event or to
-/// the data itself, shows. Reads one consistent snapshot without blocking writers.
+/// Recomputes the authority's chain, then checks every stored record of every kind against
+/// its last audit event: a row edited, inserted or deleted behind the service's back shows, as
+/// does an edited, inserted or deleted event. Reads one consistent snapshot a page at a time
+/// (memory stays flat however long the trail), without blocking writers.
 pub fn verify(conn: &mut DbConnection, authority: &AuthorityId) -> Result<VerifyReport, AppError> {
     conn.transaction(|conn| {
         if matches!(conn, DbConnection::Postgresql(_)) {
@@ -56,18 +88,12 @@ pub fn verify(conn: &mut DbConnection, authority: &AuthorityId) -> Result<Verify
         }
         let head = db::audit::head(conn, authority)?;
         let mut verifier = ChainVerifier::default();
-        let mut last_digest: HashMap<(String, String), String> = HashMap::new();
         let mut after = 0;
         loop {
             let page =
                 db::audit::list(conn, authority, &EventFilter::default(), after, VERIFY_PAGE)?;
-            for row in &page {
-                verifier.push(&stored_event(row));
-                last_digest.insert(
-                    (row.entity_type.clone(), row.entity_id.clone()),
-                    row.state_digest.clone(),
-                );
-            }
+            page.iter()
+                .for_each(|row| verifier.push(&stored_event(row)));
             match page.last() {
                 Some(last) if i64::try_from(page.len()).ok() == Some(VERIFY_PAGE) => {
                     after = last.seq
@@ -75,115 +101,97 @@ pub fn verify(conn: &mut DbConnection, authority: &AuthorityId) -> Result<Verify
                 _ => break,
             }
         }
-        let chain = verifier.finish(head);
-
-        let mut mismatches = Vec::new();
-        let states = current_states(conn, authority)?;
-        let entities_checked = u64::try_from(states.len()).unwrap_or(u64::MAX);
-        for (entity_type, entity_id, current) in states {
-            let recorded = last_digest.get(&(entity_type.to_string(), entity_id.clone()));
-            let reason = match (current, recorded) {
-                (Err(e), _) => Some(format!("the stored row no longer parses: {e}")),
-                (Ok(_), None) => Some("no audit event records this entity".to_string()),
-                (Ok(now), Some(then)) if &now != then => Some(
-                    "the stored state differs from the state its last audit event recorded"
-                        .to_string(),
-                ),
-                _ => None,
-            };
-            if let Some(reason) = reason {
-                mismatches.push(StateMismatch {
-                    entity_type: entity_type.to_string(),
-                    entity_id,
-                    reason,
-                });
-            }
+        let mut report = VerifyReport {
+            chain: verifier.finish(head),
+            kinds: Vec::new(),
+            state_mismatches: Vec::new(),
+            mismatches_omitted: 0,
+        };
+        for kind in EntityKind::ALL {
+            let summary = check_kind(conn, authority, kind, &mut report)?;
+            report.kinds.push(summary);
         }
-        Ok(VerifyReport {
-            chain,
-            entities_checked,
-            state_mismatches: mismatches,
-        })
+        Ok(report)
     })
 }
 
-type CurrentState = (&'static str, String, Result<String, String>);
-
-fn digest_of<T: serde::Serialize, E: std::fmt::Display>(
-    parsed: Result<T, E>,
-) -> Result<String, String> {
-    parsed.map(|v| state_digest(&v)).map_err(|e| e.to_string())
-}
-
-/// The digest of every audited entity's current state: missions, tenders, bids, contracts
-/// and terms (the entities whose whole state each audit event records).
-fn current_states(
+/// Rows against their last events (edited, forged), then entities the events mention against
+/// the rows (deleted).
+fn check_kind(
     conn: &mut DbConnection,
     authority: &AuthorityId,
-) -> Result<Vec<CurrentState>, AppError> {
-    let mut out: Vec<CurrentState> = Vec::new();
-    let mut after = None;
+    kind: EntityKind,
+    report: &mut VerifyReport,
+) -> Result<KindSummary, AppError> {
+    let mut summary = KindSummary {
+        kind,
+        rows_checked: 0,
+        edited: 0,
+        forged: 0,
+        deleted: 0,
+    };
+    let mut after: Option<String> = None;
     loop {
-        let rows = db::missions::list(conn, authority, after, None, VERIFY_PAGE)?;
-        for row in &rows {
-            out.push((
-                missions::ENTITY,
-                row.id.clone(),
-                digest_of(row.clone().into_domain()),
-            ));
+        let (states, next) =
+            db::audited::page(conn, kind, authority, after.as_deref(), VERIFY_PAGE)?;
+        if states.is_empty() {
+            break;
         }
-        match rows.last() {
-            Some(last) if i64::try_from(rows.len()).ok() == Some(VERIFY_PAGE) => {
-                after = Some(last.id.parse().map_err(AppError::internal)?)
+        let ids: Vec<String> = states.iter().map(|(id, _)| id.clone()).collect();
+        let mut last = db::audit::last_events(conn, authority, kind.as_str(), &ids)?;
+        for (entity_id, digest) in states {
+            summary.rows_checked += 1;
+            let finding = match last.remove(&entity_id) {
+                None => Some((Finding::Forged, None)),
+                Some(event) if event.state_digest != digest => Some((Finding::Edited, Some(event))),
+                Some(_) => None,
+            };
+            if let Some((finding, last_event)) = finding {
+                report.found(
+                    &mut summary,
+                    StateMismatch {
+                        kind,
+                        entity_id,
+                        finding,
+                        last_event,
+                    },
+                );
             }
-            _ => break,
         }
+        after = next;
     }
-    let mut after = None;
+    let mut after: Option<String> = None;
     loop {
-        let rows = db::tenders::list_tenders(conn, authority, after, None, VERIFY_PAGE)?;
-        for row in &rows {
-            out.push((
-                tenders::TENDER,
-                row.id.clone(),
-                digest_of(row.clone().into_domain()),
-            ));
-        }
-        match rows.last() {
-            Some(last) if i64::try_from(rows.len()).ok() == Some(VERIFY_PAGE) => {
-                after = Some(last.id.parse().map_err(AppError::internal)?)
+        let ids = db::audit::entities_page(
+            conn,
+            authority,
+            kind.as_str(),
+            after.as_deref(),
+            VERIFY_PAGE,
+        )?;
+        let Some(last_id) = ids.last().cloned() else {
+            break;
+        };
+        let present = db::audited::existing(conn, kind, authority, &ids)?;
+        let gone: Vec<String> = ids.into_iter().filter(|id| !present.contains(id)).collect();
+        if !gone.is_empty() {
+            let mut last = db::audit::last_events(conn, authority, kind.as_str(), &gone)?;
+            for entity_id in gone {
+                let last_event = last.remove(&entity_id);
+                report.found(
+                    &mut summary,
+                    StateMismatch {
+                        kind,
+                        entity_id,
+                        finding: Finding::Deleted,
+                        last_event,
+                    },
+                );
             }
-            _ => break,
         }
+        after = Some(last_id);
     }
-    for row in db::tenders::all_bids(conn, authority)? {
-        out.push((tenders::BID, row.id.clone(), digest_of(row.into_domain())));
-    }
-    let mut after = None;
-    loop {
-        let rows = db::contracts::list_contracts(conn, authority, after, VERIFY_PAGE)?;
-        for row in &rows {
-            out.push((
-                contracts::CONTRACT,
-                row.id.clone(),
-                digest_of(row.clone().into_domain()),
-            ));
-        }
-        match rows.last() {
-            Some(last) if i64::try_from(rows.len()).ok() == Some(VERIFY_PAGE) => {
-                after = Some(last.id.parse().map_err(AppError::internal)?)
-            }
-            _ => break,
-        }
-    }
-    for row in db::contracts::all_terms(conn, authority)? {
-        out.push((
-            contracts::TERM,
-            row.id.clone(),
-            digest_of(row.into_domain()),
-        ));
-    }
-    Ok(out)
+    Ok(summary)
 }
 
 fn stored_event(row: &AuditEventRow) -> StoredEvent {

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, SecondsFormat};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
@@ -23,7 +23,7 @@ use crate::domain::tender::{
 use crate::domain::validation::FieldError;
 use crate::error::{AppError, ErrorCode};
 
-use super::tenders::{self as tender_service, TENDER};
+use super::tenders::{self as tender_service};
 use super::{Actor, write_tx};
 
 pub const EVALUATION: &str = "evaluation";
@@ -136,10 +136,20 @@ pub struct FrozenEvaluation {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// The hash of a frozen evaluation: SHA-256 over the canonical JSON of engine version, input
-/// and result, so any later change to any of them shows.
-fn content_hash(engine_version: &str, input: &Value, result: &Value) -> String {
-    state_digest(&(engine_version, input, result))
+/// The hash of a frozen evaluation: SHA-256 over the canonical JSON of its identity
+/// (authority, tender, evaluation id, when it was frozen), the engine version, its input and
+/// its result — so a changed figure shows, and so does a row copied from another evaluation.
+fn content_hash(row: &q::EvaluationRow, input: &Value, result: &Value) -> String {
+    let frozen_at = db::from_db_time(row.created_at).to_rfc3339_opts(SecondsFormat::Micros, true);
+    state_digest(&(
+        &row.authority,
+        &row.tender_id,
+        &row.id,
+        &row.engine_version,
+        input,
+        result,
+        frozen_at,
+    ))
 }
 
 fn frozen_from_row(row: q::EvaluationRow) -> Result<FrozenEvaluation, AppError> {
@@ -182,34 +192,20 @@ pub fn freeze(
         let result = scoring::evaluate(&input);
         let input_json = serde_json::to_value(&input).map_err(AppError::internal)?;
         let result_json = serde_json::to_value(&result).map_err(AppError::internal)?;
-        let row = q::EvaluationRow {
+        let mut row = q::EvaluationRow {
             id: EvaluationId::new().to_string(),
             authority: actor.principal.authority.to_string(),
             tender_id: tender_id.to_string(),
             engine_version: ENGINE_VERSION.to_string(),
-            content_hash: content_hash(ENGINE_VERSION, &input_json, &result_json),
+            content_hash: String::new(),
             input: input_json.to_string(),
             result: result_json.to_string(),
             created_by: actor.principal.subject.clone(),
             created_at: db::to_db_time(audit.now()),
         };
+        row.content_hash = content_hash(&row, &input_json, &result_json);
         q::insert_evaluation(conn, &row)?;
-        #[derive(Serialize)]
-        struct Digest<'a> {
-            content_hash: &'a str,
-            engine_version: &'a str,
-        }
-        audit.record(
-            conn,
-            "evaluation.frozen",
-            EVALUATION,
-            &row.id,
-            &Digest {
-                content_hash: &row.content_hash,
-                engine_version: &row.engine_version,
-            },
-            None,
-        )?;
+        audit.record("evaluation.frozen", &row, None);
         frozen_from_row(row)
     })
 }
@@ -300,8 +296,7 @@ pub fn reperform(
         .ok_or_else(|| AppError::not_found("evaluation"))?;
     let stored_input: Value = serde_json::from_str(&row.input).map_err(AppError::internal)?;
     let stored_result: Value = serde_json::from_str(&row.result).map_err(AppError::internal)?;
-    let hash_valid =
-        content_hash(&row.engine_version, &stored_input, &stored_result) == row.content_hash;
+    let hash_valid = content_hash(&row, &stored_input, &stored_result) == row.content_hash;
     let evaluation = frozen_from_row(row)?;
     let recomputed =
         serde_json::to_value(scoring::evaluate(&evaluation.input)).map_err(AppError::internal)?;
@@ -449,40 +444,23 @@ pub fn award(
             decided_by: actor.principal.subject.clone(),
             decided_at: now,
         };
-        q::insert_award(
-            conn,
-            &q::AwardRow {
-                id: award.id.to_string(),
-                authority: authority.to_string(),
-                tender_id: tender_id.to_string(),
-                evaluation_id: award.evaluation_id.to_string(),
-                bid_id: award.bid_id.to_string(),
-                justification: award.justification.clone(),
-                standstill_ends: award.standstill_ends,
-                decided_by: award.decided_by.clone(),
-                created_at: db::to_db_time(now),
-            },
-        )?;
-        audit.record(
-            conn,
-            "award.made",
-            AWARD,
-            &award.id.to_string(),
-            &award,
-            award.justification.as_deref(),
-        )?;
+        let row = q::AwardRow {
+            id: award.id.to_string(),
+            authority: authority.to_string(),
+            tender_id: tender_id.to_string(),
+            evaluation_id: award.evaluation_id.to_string(),
+            bid_id: award.bid_id.to_string(),
+            justification: award.justification.clone(),
+            standstill_ends: award.standstill_ends,
+            decided_by: award.decided_by.clone(),
+            created_at: db::to_db_time(now),
+        };
+        q::insert_award(conn, &row)?;
+        audit.record("award.made", &row, award.justification.as_deref());
         tender.status = TenderStatus::Awarded;
         tender.version += 1;
         tender.updated_at = now;
-        q::update_tender(conn, &q::TenderRow::from_domain(&tender)?)?;
-        audit.record(
-            conn,
-            "tender.awarded",
-            TENDER,
-            &tender.id.to_string(),
-            &tender,
-            None,
-        )?;
+        tender_service::save(conn, audit, "tender.awarded", &tender, None)?;
         Ok(award)
     })
 }

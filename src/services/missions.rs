@@ -22,18 +22,9 @@ pub fn create(
             new,
             audit.now(),
         );
-        db::missions::insert(
-            conn,
-            &MissionRow::from_domain(&mission).map_err(AppError::internal)?,
-        )?;
-        audit.record(
-            conn,
-            "mission.created",
-            ENTITY,
-            &mission.id.to_string(),
-            &mission,
-            None,
-        )?;
+        let row = MissionRow::from_domain(&mission).map_err(AppError::internal)?;
+        db::missions::insert(conn, &row)?;
+        audit.record("mission.created", &row, None);
         Ok(mission)
     })
 }
@@ -94,18 +85,9 @@ pub fn update(
         let mut mission = get(conn, &actor.principal.authority, id)?;
         precondition.check(ENTITY, mission.version)?;
         if mission.apply(changes, audit.now()) {
-            db::missions::update(
-                conn,
-                &MissionRow::from_domain(&mission).map_err(AppError::internal)?,
-            )?;
-            audit.record(
-                conn,
-                "mission.updated",
-                ENTITY,
-                &mission.id.to_string(),
-                &mission,
-                None,
-            )?;
+            let row = MissionRow::from_domain(&mission).map_err(AppError::internal)?;
+            db::missions::update(conn, &row)?;
+            audit.record("mission.updated", &row, None);
         }
         Ok(mission)
     })

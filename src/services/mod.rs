@@ -10,12 +10,11 @@ pub mod settings;
 pub mod tenders;
 
 use chrono::{DateTime, SubsecRound, Utc};
-use serde::Serialize;
 
 use crate::auth::Principal;
 use diesel::Connection;
 
-use crate::db::{self, DbConnection};
+use crate::db::{self, DbConnection, audited::Audited};
 use crate::domain::audit::{EventContent, state_digest};
 use crate::domain::ids::AuditEventId;
 use crate::error::AppError;
@@ -33,12 +32,14 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
-/// Appends events to the authority's chain within the current write transaction.
+/// Collects the events of the current write transaction; `write_tx` appends them to the
+/// authority's chain just before it commits.
 pub struct AuditTrail<'a> {
     actor: &'a Actor,
     seq: i64,
     prev_hash: String,
     now: DateTime<Utc>,
+    events: Vec<db::audit::AuditEventRow>,
 }
 
 impl AuditTrail<'_> {
@@ -47,16 +48,9 @@ impl AuditTrail<'_> {
         self.now
     }
 
-    /// Records that `action` left `entity` in `state`.
-    pub fn record<T: Serialize>(
-        &mut self,
-        conn: &mut DbConnection,
-        action: &str,
-        entity_type: &str,
-        entity_id: &str,
-        state: &T,
-        note: Option<&str>,
-    ) -> Result<(), AppError> {
+    /// Records that `action` left the stored `row` as it is: the event carries the digest of
+    /// the row exactly as written, which `audit/verify` compares with the row as stored.
+    pub fn record<R: Audited>(&mut self, action: &str, row: &R, note: Option<&str>) {
         let content = EventContent {
             authority: self.actor.principal.authority.to_string(),
             seq: self.seq + 1,
@@ -64,14 +58,14 @@ impl AuditTrail<'_> {
             actor: self.actor.principal.subject.clone(),
             roles: self.actor.principal.role_names(),
             action: action.to_string(),
-            entity_type: entity_type.to_string(),
-            entity_id: entity_id.to_string(),
-            state_digest: state_digest(state),
+            entity_type: R::KIND.as_str().to_string(),
+            entity_id: row.entity_id(),
+            state_digest: state_digest(row),
             request_id: self.actor.request_id.clone(),
             note: note.map(str::to_string),
         };
         let hash = content.chain_hash(&self.prev_hash);
-        let row = db::audit::AuditEventRow {
+        self.events.push(db::audit::AuditEventRow {
             id: AuditEventId::new().to_string(),
             authority: content.authority,
             seq: content.seq,
@@ -84,18 +78,16 @@ impl AuditTrail<'_> {
             state_digest: content.state_digest,
             request_id: content.request_id,
             note: content.note,
-            prev_hash: std::mem::take(&mut self.prev_hash),
-            hash: hash.clone(),
-        };
-        db::audit::append(conn, &row)?;
-        self.seq = row.seq;
-        self.prev_hash = hash;
-        Ok(())
+            prev_hash: std::mem::replace(&mut self.prev_hash, hash.clone()),
+            hash,
+        });
+        self.seq = content.seq;
     }
 }
 
 /// Runs `work` in a transaction that first locks the actor's authority chain head, so the
-/// audit events it records extend the chain without a fork. Nothing is kept if `work` fails.
+/// audit events it records extend the chain without a fork; they are written in the same
+/// transaction. Nothing is kept if `work` fails.
 pub fn write_tx<T>(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -108,8 +100,11 @@ pub fn write_tx<T>(
             seq,
             prev_hash,
             now: now(),
+            events: Vec::new(),
         };
-        work(conn, &mut trail)
+        let out = work(conn, &mut trail)?;
+        db::audit::append(conn, &trail.events)?;
+        Ok(out)
     })
 }
 

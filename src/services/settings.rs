@@ -80,26 +80,17 @@ pub fn put(
         {
             return Ok(current);
         }
-        db::settings::save(
-            conn,
-            &SettingsRow {
-                authority: authority.to_string(),
-                social_value_floor_percent: next.social_value_floor_percent.to_string(),
-                conditionality_required_above: next
-                    .conditionality_required_above
-                    .map(|v| v.to_string()),
-                version: next.version,
-                updated_at: db::to_db_time(audit.now()),
-            },
-        )?;
-        audit.record(
-            conn,
-            "authority_settings.updated",
-            ENTITY,
-            authority.as_str(),
-            &next,
-            None,
-        )?;
+        let row = SettingsRow {
+            authority: authority.to_string(),
+            social_value_floor_percent: next.social_value_floor_percent.to_string(),
+            conditionality_required_above: next
+                .conditionality_required_above
+                .map(|v| v.to_string()),
+            version: next.version,
+            updated_at: db::to_db_time(audit.now()),
+        };
+        db::settings::save(conn, &row)?;
+        audit.record("authority_settings.updated", &row, None);
         Ok(next)
     })
 }

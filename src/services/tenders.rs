@@ -13,7 +13,7 @@ use crate::domain::tender::{
 use crate::domain::validation::{FieldError, ValidationErrors};
 use crate::error::{AppError, ErrorCode};
 
-use super::{Actor, Precondition, write_tx};
+use super::{Actor, AuditTrail, Precondition, write_tx};
 
 pub const TENDER: &str = "tender";
 pub const BID: &str = "bid";
@@ -47,8 +47,18 @@ pub fn list(
         .collect()
 }
 
-fn save(conn: &mut DbConnection, tender: &Tender) -> Result<(), AppError> {
-    Ok(q::update_tender(conn, &q::TenderRow::from_domain(tender)?)?)
+/// Stores the tender's new state and records `action` about it.
+pub fn save(
+    conn: &mut DbConnection,
+    audit: &mut AuditTrail<'_>,
+    action: &str,
+    tender: &Tender,
+    note: Option<&str>,
+) -> Result<(), AppError> {
+    let row = q::TenderRow::from_domain(tender)?;
+    q::update_tender(conn, &row)?;
+    audit.record(action, &row, note);
+    Ok(())
 }
 
 pub fn create(
@@ -76,15 +86,9 @@ pub fn create(
             created_at: now,
             updated_at: now,
         };
-        q::insert_tender(conn, &q::TenderRow::from_domain(&tender)?)?;
-        audit.record(
-            conn,
-            "tender.created",
-            TENDER,
-            &tender.id.to_string(),
-            &tender,
-            None,
-        )?;
+        let row = q::TenderRow::from_domain(&tender)?;
+        q::insert_tender(conn, &row)?;
+        audit.record("tender.created", &row, None);
         Ok(tender)
     })
 }
@@ -131,15 +135,7 @@ pub fn update(
             tender.details = details;
             tender.version += 1;
             tender.updated_at = audit.now();
-            save(conn, &tender)?;
-            audit.record(
-                conn,
-                "tender.updated",
-                TENDER,
-                &tender.id.to_string(),
-                &tender,
-                None,
-            )?;
+            save(conn, audit, "tender.updated", &tender, None)?;
         }
         Ok(tender)
     })
@@ -164,21 +160,13 @@ pub fn transition(
         tender.status = next;
         tender.version += 1;
         tender.updated_at = audit.now();
-        save(conn, &tender)?;
         let action_name = match action {
             TenderAction::Open => "tender.opened",
             TenderAction::Close => "tender.closed",
             TenderAction::Cancel => "tender.cancelled",
             TenderAction::Award => "tender.awarded",
         };
-        audit.record(
-            conn,
-            action_name,
-            TENDER,
-            &tender.id.to_string(),
-            &tender,
-            None,
-        )?;
+        save(conn, audit, action_name, &tender, None)?;
         Ok(tender)
     })
 }
@@ -229,15 +217,7 @@ pub fn put_criteria(
         tender.model = model;
         tender.version += 1;
         tender.updated_at = audit.now();
-        save(conn, &tender)?;
-        audit.record(
-            conn,
-            action,
-            TENDER,
-            &tender.id.to_string(),
-            &tender,
-            note.as_deref(),
-        )?;
+        save(conn, audit, action, &tender, note.as_deref())?;
         Ok(tender)
     })
 }
@@ -301,8 +281,9 @@ pub fn create_bid(
             created_at: now,
             updated_at: now,
         };
-        q::insert_bid(conn, &q::BidRow::from_domain(&bid)?)?;
-        audit.record(conn, "bid.submitted", BID, &bid.id.to_string(), &bid, None)?;
+        let row = q::BidRow::from_domain(&bid)?;
+        q::insert_bid(conn, &row)?;
+        audit.record("bid.submitted", &row, None);
         Ok(bid)
     })
 }
@@ -394,20 +375,14 @@ pub fn update_bid(
         if bid != before {
             bid.version += 1;
             bid.updated_at = audit.now();
-            q::update_bid(conn, &q::BidRow::from_domain(&bid)?)?;
+            let row = q::BidRow::from_domain(&bid)?;
+            q::update_bid(conn, &row)?;
             let action = if bid.status != before.status {
                 "bid.status_changed"
             } else {
                 "bid.updated"
             };
-            audit.record(
-                conn,
-                action,
-                BID,
-                &bid.id.to_string(),
-                &bid,
-                bid.status_reason.as_deref(),
-            )?;
+            audit.record(action, &row, bid.status_reason.as_deref());
         }
         Ok(bid)
     })
@@ -491,19 +466,9 @@ pub fn submit_score(
             rationale,
             updated_at: audit.now(),
         };
-        q::put_evaluator_score(
-            conn,
-            &q::EvaluatorScoreRow::new(authority, tender_id, &record),
-        )?;
-        let entity = format!("{bid_id}/{criterion_code}/{}", record.evaluator);
-        audit.record(
-            conn,
-            "score.submitted",
-            EVALUATOR_SCORE,
-            &entity,
-            &record,
-            None,
-        )?;
+        let row = q::EvaluatorScoreRow::new(authority, tender_id, &record);
+        q::put_evaluator_score(conn, &row)?;
+        audit.record("score.submitted", &row, None);
         Ok(record)
     })
 }
@@ -529,18 +494,9 @@ pub fn moderate(
             rationale,
             updated_at: audit.now(),
         };
-        q::put_moderated_score(
-            conn,
-            &q::ModeratedScoreRow::new(authority, tender_id, &record),
-        )?;
-        audit.record(
-            conn,
-            "score.moderated",
-            MODERATED_SCORE,
-            &format!("{bid_id}/{criterion_code}"),
-            &record,
-            None,
-        )?;
+        let row = q::ModeratedScoreRow::new(authority, tender_id, &record);
+        q::put_moderated_score(conn, &row)?;
+        audit.record("score.moderated", &row, None);
         Ok(record)
     })
 }

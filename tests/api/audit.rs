@@ -18,6 +18,7 @@ on_both_databases!(
     verify_catches_a_deleted_event,
     concurrent_writes_never_fork_the_chain,
     a_whole_procurement_verifies_and_an_edited_bid_shows,
+    every_kind_of_record_is_tamper_evident,
 );
 
 async fn events(app: &TestApp, authority: &str, query: &str) -> Vec<serde_json::Value> {
@@ -246,8 +247,9 @@ async fn a_whole_procurement_verifies_and_an_edited_bid_shows(app: TestApp) {
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
     let report = verify(&app, "camden").await;
     assert_eq!(report["valid"], true, "{report}");
-    // A mission, a tender, three bids, a contract and two terms carried from the bid.
-    assert_eq!(report["entities_checked"], 8);
+    // A mission, a tender, three bids, four evaluator and four moderated scores, a frozen
+    // evaluation, the award, a contract and two terms carried from the bid.
+    assert_eq!(report["entities_checked"], 18, "{}", report["entity_types"]);
 
     execute(
         &app,
@@ -257,4 +259,289 @@ async fn a_whole_procurement_verifies_and_an_edited_bid_shows(app: TestApp) {
     assert_eq!(report["valid"], false);
     assert_eq!(report["state_mismatches"][0]["entity_type"], "bid");
     assert_eq!(report["state_mismatches"][0]["entity_id"], bids[0]);
+}
+
+/// A record of every kind, as the demo and one published notice leave them.
+async fn one_of_every_kind(app: &TestApp) {
+    let mut conn = app.pool.get().unwrap();
+    mission_procurement::cli::demo::seed(&mut conn).unwrap();
+    drop(conn);
+    let contract = crate::contracts::direct_contract(app, "camden").await;
+    let kpi =
+        crate::contracts::add_term(app, &contract, "Visits", crate::contracts::kpi_spec("90"))
+            .await;
+    let res = app
+        .post(
+            &format!("/api/v1/contracts/{contract}/observations"),
+            &app.token("camden", &["integration"]),
+            json!([crate::contracts::ret(&kpi, "2026-01-01", "95")]),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let res = app
+        .post(
+            &format!("/api/v1/contracts/{contract}/performance-notices"),
+            &app.token("camden", &["officer"]),
+            json!({"period_start": "2026-01-01", "period_end": "2026-01-31", "ratings": {kpi.clone(): "good"}, "justification": "January met its target"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+}
+
+/// How to tamper with one kind of record: its table, how to pick a row by its entity id, an
+/// edit, and the changes that turn a copy of the row into a forged one (with its entity id).
+struct Tampering {
+    kind: &'static str,
+    table: &'static str,
+    edit: &'static str,
+    forge: &'static str,
+    forged_id: fn(&str) -> String,
+}
+
+const TAMPERING: [Tampering; 13] = [
+    Tampering {
+        kind: "mission",
+        table: "missions",
+        edit: "statement = statement || '!'",
+        forge: "id = 'forged'",
+        forged_id: |_| "forged".into(),
+    },
+    Tampering {
+        kind: "tender",
+        table: "tenders",
+        edit: "title = title || '!'",
+        forge: "id = 'forged'",
+        forged_id: |_| "forged".into(),
+    },
+    Tampering {
+        kind: "bid",
+        table: "bids",
+        edit: "price = '1'",
+        forge: "id = 'forged'",
+        forged_id: |_| "forged".into(),
+    },
+    Tampering {
+        kind: "evaluator_score",
+        table: "evaluator_scores",
+        edit: "score = '0'",
+        forge: "evaluator = 'mallory'",
+        forged_id: |id| format!("{}/mallory", id.rsplit_once('/').unwrap().0),
+    },
+    Tampering {
+        kind: "moderated_score",
+        table: "moderated_scores",
+        edit: "score = '0'",
+        forge: "criterion_code = 'forged'",
+        forged_id: |id| format!("{}/forged", id.split_once('/').unwrap().0),
+    },
+    Tampering {
+        kind: "evaluation",
+        table: "evaluations",
+        edit: "result = result || ' '",
+        forge: "id = 'forged'",
+        forged_id: |_| "forged".into(),
+    },
+    Tampering {
+        kind: "award",
+        table: "awards",
+        edit: "decided_by = 'mallory'",
+        forge: "id = 'forged', tender_id = 'forged'",
+        forged_id: |_| "forged".into(),
+    },
+    Tampering {
+        kind: "contract",
+        table: "contracts",
+        edit: "value = '1'",
+        forge: "id = 'forged', tender_id = NULL",
+        forged_id: |_| "forged".into(),
+    },
+    Tampering {
+        kind: "term",
+        table: "terms",
+        edit: "title = title || '!'",
+        forge: "id = 'forged'",
+        forged_id: |_| "forged".into(),
+    },
+    Tampering {
+        kind: "observation",
+        table: "observations",
+        edit: "status = CASE WHEN status = 'verified' THEN 'disputed' ELSE 'verified' END",
+        forge: "id = 'forged', period_start = '2099-01-01'",
+        forged_id: |_| "forged".into(),
+    },
+    Tampering {
+        kind: "consequence",
+        table: "consequences",
+        edit: "amount = '0'",
+        forge: "id = 'forged', kind = 'forged'",
+        forged_id: |_| "forged".into(),
+    },
+    Tampering {
+        kind: "performance_notice",
+        table: "performance_notices",
+        edit: "justification = justification || '!'",
+        forge: "id = 'forged'",
+        forged_id: |_| "forged".into(),
+    },
+    Tampering {
+        kind: "authority_settings",
+        table: "authority_settings",
+        edit: "social_value_floor_percent = '0'",
+        forge: "authority = 'hackney'",
+        forged_id: |_| "hackney".into(),
+    },
+];
+
+impl Tampering {
+    /// The SQL condition that picks the row of `entity_id`.
+    fn row(&self, entity_id: &str) -> String {
+        match self.kind {
+            "evaluator_score" => {
+                let mut parts = entity_id.splitn(3, '/');
+                let (bid, code, evaluator) = (
+                    parts.next().unwrap(),
+                    parts.next().unwrap(),
+                    parts.next().unwrap(),
+                );
+                format!(
+                    "bid_id = '{bid}' AND criterion_code = '{code}' AND evaluator = '{evaluator}'"
+                )
+            }
+            "moderated_score" => {
+                let (bid, code) = entity_id.split_once('/').unwrap();
+                format!("bid_id = '{bid}' AND criterion_code = '{code}'")
+            }
+            "authority_settings" => format!("authority = '{entity_id}'"),
+            _ => format!("id = '{entity_id}'"),
+        }
+    }
+}
+
+/// Runs statements as someone with the database's credentials would: foreign keys off.
+fn tamper(app: &TestApp, statements: &[String]) {
+    use diesel::connection::SimpleConnection;
+    let (off, on) = match app.backend {
+        crate::helpers::Backend::Postgres => (
+            "SET session_replication_role = replica;",
+            "SET session_replication_role = DEFAULT;",
+        ),
+        crate::helpers::Backend::Sqlite => {
+            ("PRAGMA foreign_keys = OFF;", "PRAGMA foreign_keys = ON;")
+        }
+    };
+    let mut conn = app.pool.get().unwrap();
+    conn.batch_execute(&format!("{off}{};{on}", statements.join(";")))
+        .unwrap();
+}
+
+type Found = std::collections::BTreeSet<(String, String, String)>;
+
+fn findings(report: &serde_json::Value) -> Found {
+    report["state_mismatches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["entity_type"].as_str().unwrap().to_string(),
+                m["entity_id"].as_str().unwrap().to_string(),
+                m["finding"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn every_kind_of_record_is_tamper_evident(app: TestApp) {
+    one_of_every_kind(&app).await;
+    let report = verify(&app, "camden").await;
+    assert_eq!(report["valid"], true, "{report}");
+    let kinds: Vec<_> = report["entity_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            assert!(k["rows_checked"].as_u64().unwrap() > 0, "{k}");
+            k["entity_type"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(kinds, TAMPERING.map(|t| t.kind.to_string()));
+
+    // An edit to one record of each kind, and a forged copy of it.
+    let mut targets = Vec::new();
+    let mut sql = Vec::new();
+    for t in &TAMPERING {
+        let id = events(&app, "camden", &format!("?entity_type={}&limit=1", t.kind)).await[0]["entity_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let row = t.row(&id);
+        sql.push(format!(
+            "CREATE TEMP TABLE forged AS SELECT * FROM {table} WHERE {row}; UPDATE forged SET {forge}; \
+             INSERT INTO {table} SELECT * FROM forged; DROP TABLE forged; UPDATE {table} SET {edit} WHERE {row}",
+            table = t.table,
+            forge = t.forge,
+            edit = t.edit,
+        ));
+        targets.push((t, id));
+    }
+    tamper(&app, &sql);
+    let report = verify(&app, "camden").await;
+    assert_eq!(report["valid"], false);
+    assert_eq!(
+        report["first_broken_link"],
+        serde_json::Value::Null,
+        "the chain itself is intact"
+    );
+    let mut expected = Found::new();
+    for (t, id) in &targets {
+        expected.insert((t.kind.into(), id.clone(), "edited".into()));
+        if t.kind != "authority_settings" {
+            expected.insert((t.kind.into(), (t.forged_id)(id), "forged".into()));
+        }
+    }
+    assert_eq!(findings(&report), expected, "{report}");
+    let edited = report["state_mismatches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["entity_type"] == "observation" && m["finding"] == "edited")
+        .unwrap();
+    assert!(
+        edited["last_event_action"]
+            .as_str()
+            .unwrap()
+            .starts_with("observation."),
+        "{edited}"
+    );
+    assert!(edited["last_event_seq"].as_i64().unwrap() > 0);
+    // A settings row for an authority that never saved any is forged there.
+    let hackney = verify(&app, "hackney").await;
+    assert_eq!(
+        findings(&hackney),
+        [(
+            "authority_settings".to_string(),
+            "hackney".to_string(),
+            "forged".to_string()
+        )]
+        .into()
+    );
+
+    // The edited records deleted: each is reported gone, with the event that recorded it.
+    let sql: Vec<String> = targets
+        .iter()
+        .map(|(t, id)| format!("DELETE FROM {} WHERE {}", t.table, t.row(id)))
+        .collect();
+    tamper(&app, &sql);
+    let report = verify(&app, "camden").await;
+    let mut expected = Found::new();
+    for (t, id) in &targets {
+        expected.insert((t.kind.into(), id.clone(), "deleted".into()));
+        if t.kind != "authority_settings" {
+            expected.insert((t.kind.into(), (t.forged_id)(id), "forged".into()));
+        }
+    }
+    assert_eq!(findings(&report), expected, "{report}");
+    for k in report["entity_types"].as_array().unwrap() {
+        assert_eq!(k["deleted"], 1, "{k}");
+    }
 }

@@ -24,7 +24,7 @@ on_both_databases!(
 );
 
 /// A contract entered directly: £1,200,000 over 2026, so each month's fee is £100,000.
-async fn direct_contract(app: &TestApp, authority: &str) -> String {
+pub(crate) async fn direct_contract(app: &TestApp, authority: &str) -> String {
     let officer = app.token(authority, &["officer"]);
     let res = app
         .post("/api/v1/contracts", &officer, json!({
@@ -37,7 +37,7 @@ async fn direct_contract(app: &TestApp, authority: &str) -> String {
     res.body["id"].as_str().unwrap().to_string()
 }
 
-fn kpi_spec(target: &str) -> Value {
+pub(crate) fn kpi_spec(target: &str) -> Value {
     json!({
         "kind": "kpi", "material": true,
         "metric": {"name": "Visits on time", "unit": "%", "direction": "at_least", "target": target},
@@ -46,7 +46,7 @@ fn kpi_spec(target: &str) -> Value {
     })
 }
 
-async fn add_term(app: &TestApp, contract: &str, title: &str, spec: Value) -> String {
+pub(crate) async fn add_term(app: &TestApp, contract: &str, title: &str, spec: Value) -> String {
     let res = app
         .post(
             &format!("/api/v1/contracts/{contract}/terms"),
@@ -58,7 +58,7 @@ async fn add_term(app: &TestApp, contract: &str, title: &str, spec: Value) -> St
     res.body["id"].as_str().unwrap().to_string()
 }
 
-fn ret(term: &str, start: &str, value: &str) -> Value {
+pub(crate) fn ret(term: &str, start: &str, value: &str) -> Value {
     json!({"term_id": term, "period_start": start, "measures": {"value": value}})
 }
 

@@ -170,16 +170,21 @@ pub(super) fn tender(
     )?;
     let model = parse::evaluation_model(&criteria(estates)?, &[])?;
     services::tenders::put_criteria(conn, officer, tender.id, &Precondition::Any, model, None)?;
-    let findings = services::evaluation::lint(
+    // Camden's policy: at least 10 % social value, conditionalities above £1m.
+    let policy = services::settings::AuthoritySettings {
+        social_value_floor_percent: Decimal::TEN,
+        conditionality_required_above: Some(decimal("1000000")?),
+        version: 0,
+    };
+    let policy = services::settings::put(
         conn,
-        authority,
-        tender.id,
-        &services::settings::AuthoritySettings {
-            social_value_floor_percent: Decimal::TEN,
-            conditionality_required_above: Some(decimal("1000000")?),
-            version: 0,
-        },
+        officer,
+        &Precondition::Any,
+        &policy,
+        policy.social_value_floor_percent,
+        policy.conditionality_required_above,
     )?;
+    let findings = services::evaluation::lint(conn, authority, tender.id, &policy)?;
     if let Some(f) = findings.first() {
         return Err(AppError::internal(format!(
             "the demo tender's model has lint findings: {} ({})",

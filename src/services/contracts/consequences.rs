@@ -11,7 +11,7 @@ use crate::domain::ids::{ConsequenceId, ContractId};
 use crate::error::{AppError, ErrorCode};
 use crate::services::{Actor, write_tx};
 
-use super::{CONSEQUENCE, compliance, get, wire_name};
+use super::{compliance, get, wire_name};
 
 pub fn consequences(
     conn: &mut DbConnection,
@@ -92,18 +92,9 @@ pub fn propose_consequences(
                         decided_at: None,
                         created_at: now,
                     };
-                    q::insert_consequence(
-                        conn,
-                        &q::ConsequenceRow::from_domain(authority, &record),
-                    )?;
-                    audit.record(
-                        conn,
-                        "consequence.proposed",
-                        CONSEQUENCE,
-                        &record.id.to_string(),
-                        &record,
-                        None,
-                    )?;
+                    let row = q::ConsequenceRow::from_domain(authority, &record);
+                    q::insert_consequence(conn, &row)?;
+                    audit.record("consequence.proposed", &row, None);
                     created.push(record);
                 }
             }
@@ -151,14 +142,9 @@ pub fn decide_consequence(
         } else {
             "consequence.waived"
         };
-        audit.record(
-            conn,
-            action,
-            CONSEQUENCE,
-            &id.to_string(),
-            &record,
-            record.reason.as_deref(),
-        )?;
+        let row = q::consequence(conn, authority, &id.to_string())?
+            .ok_or_else(|| AppError::not_found("consequence"))?;
+        audit.record(action, &row, record.reason.as_deref());
         Ok(record)
     })
 }

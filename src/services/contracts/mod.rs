@@ -89,8 +89,10 @@ fn insert_term(
     term: &Term,
     action: &str,
 ) -> Result<(), AppError> {
-    q::insert_term(conn, &q::TermRow::from_domain(term)?)?;
-    audit.record(conn, action, TERM, &term.id.to_string(), term, None)
+    let row = q::TermRow::from_domain(term)?;
+    q::insert_term(conn, &row)?;
+    audit.record(action, &row, None);
+    Ok(())
 }
 
 /// What a new contract needs besides its supplier.
@@ -156,15 +158,9 @@ pub fn create_direct(
             )
         })?;
         let contract = new_contract(actor, details, supplier, value, audit.now())?;
-        q::insert_contract(conn, &q::ContractRow::from_domain(&contract)?)?;
-        audit.record(
-            conn,
-            "contract.created",
-            CONTRACT,
-            &contract.id.to_string(),
-            &contract,
-            None,
-        )?;
+        let row = q::ContractRow::from_domain(&contract)?;
+        q::insert_contract(conn, &row)?;
+        audit.record("contract.created", &row, None);
         Ok(contract)
     })
 }
@@ -208,15 +204,9 @@ pub fn create_from_award(
         let mut contract = new_contract(actor, details, bid.supplier.clone(), value, now)?;
         contract.tender_id = Some(tender_id);
         contract.bid_id = Some(bid.id);
-        q::insert_contract(conn, &q::ContractRow::from_domain(&contract)?)?;
-        audit.record(
-            conn,
-            "contract.created_from_award",
-            CONTRACT,
-            &contract.id.to_string(),
-            &contract,
-            None,
-        )?;
+        let row = q::ContractRow::from_domain(&contract)?;
+        q::insert_contract(conn, &row)?;
+        audit.record("contract.created_from_award", &row, None);
         let mut terms = Vec::new();
         for draft in terms_from_bid(&tender.model, &bid, contract.start) {
             let term = Term {
@@ -298,20 +288,14 @@ pub fn update(
         if contract != before {
             contract.version += 1;
             contract.updated_at = audit.now();
-            q::update_contract(conn, &q::ContractRow::from_domain(&contract)?)?;
+            let row = q::ContractRow::from_domain(&contract)?;
+            q::update_contract(conn, &row)?;
             let action = if contract.status != before.status {
                 "contract.status_changed"
             } else {
                 "contract.updated"
             };
-            audit.record(
-                conn,
-                action,
-                CONTRACT,
-                &contract.id.to_string(),
-                &contract,
-                None,
-            )?;
+            audit.record(action, &row, None);
         }
         Ok(contract)
     })

@@ -15,7 +15,7 @@ use crate::domain::validation::ValidationErrors;
 use crate::error::AppError;
 use crate::services::{Actor, write_tx};
 
-use super::{NOTICE, TermCompliance, compliance};
+use super::{TermCompliance, compliance};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct KpiRating {
@@ -127,28 +127,19 @@ pub fn create_notice(
             published_by: actor.principal.subject.clone(),
             published_at: audit.now(),
         };
-        q::insert_notice(
-            conn,
-            &q::NoticeRow {
-                id: payload.notice_id.to_string(),
-                authority: authority.to_string(),
-                contract_id: contract_id.to_string(),
-                period_start: period.start,
-                period_end: period.end,
-                payload: serde_json::to_string(&payload).map_err(AppError::internal)?,
-                justification: payload.justification.clone(),
-                created_by: payload.published_by.clone(),
-                created_at: db::to_db_time(payload.published_at),
-            },
-        )?;
-        audit.record(
-            conn,
-            "performance_notice.published",
-            NOTICE,
-            &payload.notice_id.to_string(),
-            &payload,
-            None,
-        )?;
+        let row = q::NoticeRow {
+            id: payload.notice_id.to_string(),
+            authority: authority.to_string(),
+            contract_id: contract_id.to_string(),
+            period_start: period.start,
+            period_end: period.end,
+            payload: serde_json::to_string(&payload).map_err(AppError::internal)?,
+            justification: payload.justification.clone(),
+            created_by: payload.published_by.clone(),
+            created_at: db::to_db_time(payload.published_at),
+        };
+        q::insert_notice(conn, &row)?;
+        audit.record("performance_notice.published", &row, None);
         Ok(payload)
     })
 }

@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::Serialize;
 
 use crate::db::{DbConnection, contracts as q};
 use crate::domain::authority::AuthorityId;
@@ -16,7 +15,7 @@ use crate::domain::validation::ValidationErrors;
 use crate::error::{AppError, ErrorCode};
 use crate::services::{Actor, Precondition, write_tx};
 
-use super::{OBSERVATION, OBSERVATION_BATCH, get, terms};
+use super::{get, terms};
 
 /// One return as a client sends it.
 #[derive(Debug, Clone)]
@@ -209,28 +208,21 @@ pub fn submit_observations(
             .map(|o| q::ObservationRow::from_domain(authority, o))
             .collect::<Result<Vec<_>, _>>()?;
         q::insert_observations(conn, &rows)?;
-        for o in &accepted {
-            if let Some(old) = o.supersedes {
-                q::mark_superseded(conn, &old.to_string(), &o.id.to_string())?;
-            }
+        for row in &rows {
+            let action = match &row.supersedes {
+                None => "observation.submitted",
+                Some(old) => {
+                    // The corrected return now names its correction: that is a change to it.
+                    let mut superseded = q::observation_by_id(conn, authority, old)?
+                        .ok_or_else(|| AppError::internal("the corrected return vanished"))?;
+                    q::mark_superseded(conn, old, &row.id)?;
+                    superseded.superseded_by = Some(row.id.clone());
+                    audit.record("observation.superseded", &superseded, None);
+                    "observation.corrected"
+                }
+            };
+            audit.record(action, row, None);
         }
-        #[derive(Serialize)]
-        struct Batch<'a> {
-            contract_id: String,
-            returns: &'a [Observation],
-        }
-        let note = format!("{} return(s)", accepted.len());
-        audit.record(
-            conn,
-            "observations.submitted",
-            OBSERVATION_BATCH,
-            &contract_id.to_string(),
-            &Batch {
-                contract_id: contract_id.to_string(),
-                returns: &accepted,
-            },
-            Some(&note),
-        )?;
         Ok(accepted)
     })
 }
@@ -287,19 +279,14 @@ pub fn review_observation(
         o.status = status;
         o.status_note = Some(note);
         o.version += 1;
+        let row = q::observation(conn, authority, contract_id, id)?
+            .ok_or_else(|| AppError::not_found("observation"))?;
         let action = if status == ObservationStatus::Verified {
             "observation.verified"
         } else {
             "observation.disputed"
         };
-        audit.record(
-            conn,
-            action,
-            OBSERVATION,
-            &id.to_string(),
-            &o,
-            o.status_note.as_deref(),
-        )?;
+        audit.record(action, &row, o.status_note.as_deref());
         Ok(o)
     })
 }

@@ -114,15 +114,9 @@ pub fn update_term(
             term.spec = spec;
             term.version += 1;
             term.updated_at = audit.now();
-            q::update_term(conn, &q::TermRow::from_domain(&term)?)?;
-            audit.record(
-                conn,
-                "term.updated",
-                TERM,
-                &term.id.to_string(),
-                &term,
-                None,
-            )?;
+            let row = q::TermRow::from_domain(&term)?;
+            q::update_term(conn, &row)?;
+            audit.record("term.updated", &row, None);
         }
         Ok(term)
     })
