@@ -33,6 +33,8 @@ pub struct Settings {
     /// `CONDITIONALITY_REQUIRED_ABOVE`: the lint warns when a tender estimated above this value
     /// has no conditionality criterion (default 1000000; `none` disables).
     pub conditionality_required_above: Option<rust_decimal::Decimal>,
+    /// The system clock in service; a fixed one in tests.
+    pub clock: crate::services::Clock,
 }
 
 #[derive(Clone)]
@@ -124,6 +126,7 @@ impl Settings {
                 "CONDITIONALITY_REQUIRED_ABOVE",
                 rust_decimal::Decimal::from(1_000_000),
             )?,
+            clock: crate::services::Clock::system(),
         })
     }
 }

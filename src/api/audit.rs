@@ -303,7 +303,7 @@ impl AuditVerificationResponse {
                 .map(StateMismatchResponse::from)
                 .collect(),
             state_mismatches_omitted: report.mismatches_omitted,
-            checked_at: services::now(),
+            checked_at: ctx.at.unwrap_or_else(services::now),
         }
     }
 }

@@ -28,9 +28,16 @@ fn state(req: &HttpRequest) -> Result<&web::Data<AppState>, AppError> {
 pub struct RequestContext {
     pub principal: Principal,
     pub request_id: String,
+    /// The service clock's time when it is fixed (see `services::Clock`).
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl RequestContext {
+    /// Today on the service's clock: the default `as_of` of reports.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.at.unwrap_or_else(crate::services::now).date_naive()
+    }
+
     /// 403 unless the caller has one of `roles`.
     pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
         self.principal.require_any(roles).map_err(AppError::from)
@@ -40,6 +47,7 @@ impl RequestContext {
         Actor {
             principal: self.principal.clone(),
             request_id: self.request_id.clone(),
+            at: self.at,
         }
     }
 }
@@ -76,6 +84,7 @@ impl FromRequest for RequestContext {
             Ok(RequestContext {
                 principal,
                 request_id: request_id::current().unwrap_or_default(),
+                at: state.settings.clock.fixed_now(),
             })
         })())
     }

@@ -202,6 +202,7 @@ pub struct TermRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub history: String,
 }
 
 impl TermRow {
@@ -217,6 +218,7 @@ impl TermRow {
             version: t.version,
             created_at: to_db_time(t.created_at),
             updated_at: to_db_time(t.updated_at),
+            history: json(&t.history)?,
         })
     }
 
@@ -244,6 +246,7 @@ impl TermRow {
             version: self.version,
             created_at: from_db_time(self.created_at),
             updated_at: from_db_time(self.updated_at),
+            history: serde_json::from_str(&self.history).map_err(|e| bad(e.to_string()))?,
         })
     }
 }
@@ -503,6 +506,7 @@ pub struct ConsequenceRow {
     pub decided_by: Option<String>,
     pub decided_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    pub cleared_by: Option<String>,
 }
 
 impl ConsequenceRow {
@@ -522,6 +526,7 @@ impl ConsequenceRow {
             decided_by: c.decided_by.clone(),
             decided_at: c.decided_at.map(to_db_time),
             created_at: to_db_time(c.created_at),
+            cleared_by: c.cleared_by.map(|id| id.to_string()),
         }
     }
 
@@ -548,6 +553,11 @@ impl ConsequenceRow {
             decided_by: self.decided_by.clone(),
             decided_at: self.decided_at.map(from_db_time),
             created_at: from_db_time(self.created_at),
+            cleared_by: self
+                .cleared_by
+                .as_deref()
+                .map(|id| parse_id("consequence", id))
+                .transpose()?,
         })
     }
 }
@@ -559,6 +569,8 @@ pub fn insert_consequence(conn: &mut DbConnection, row: &ConsequenceRow) -> Quer
         .map(|_| ())
 }
 
+/// Records the decision on a proposed consequence (or, with `cleared_by`, that a correction
+/// superseded it).
 pub fn decide_consequence(
     conn: &mut DbConnection,
     id: &str,
@@ -566,6 +578,7 @@ pub fn decide_consequence(
     reason: &str,
     by: &str,
     at: NaiveDateTime,
+    cleared_by: Option<&str>,
 ) -> QueryResult<usize> {
     diesel::update(consequences::table.filter(consequences::id.eq(id)))
         .set((
@@ -573,8 +586,25 @@ pub fn decide_consequence(
             consequences::reason.eq(reason),
             consequences::decided_by.eq(by),
             consequences::decided_at.eq(at),
+            consequences::cleared_by.eq(cleared_by),
         ))
         .execute(conn)
+}
+
+/// The proposed consequences of one term and period.
+pub fn proposed_consequences(
+    conn: &mut DbConnection,
+    authority: &AuthorityId,
+    term: &str,
+    period_start: NaiveDate,
+) -> QueryResult<Vec<ConsequenceRow>> {
+    consequences::table
+        .filter(consequences::authority.eq(authority.as_str()))
+        .filter(consequences::term_id.eq(term))
+        .filter(consequences::period_start.eq(period_start))
+        .filter(consequences::status.eq(ConsequenceStatus::Proposed.as_str()))
+        .order(consequences::id.asc())
+        .load(conn)
 }
 
 pub fn consequence(

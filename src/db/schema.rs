@@ -208,6 +208,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        history -> Text,
     }
 }
 
@@ -249,6 +250,7 @@ diesel::table! {
         decided_by -> Nullable<Text>,
         decided_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        cleared_by -> Nullable<Text>,
     }
 }
 

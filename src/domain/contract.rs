@@ -65,7 +65,55 @@ pub struct Term {
     pub spec: TermSpec,
     pub version: i64,
     pub created_at: DateTime<Utc>,
+    /// When the current version was recorded.
     pub updated_at: DateTime<Utc>,
+    /// The earlier versions, oldest first.
+    pub history: Vec<TermVersion>,
+}
+
+/// An earlier version of a term, as it stood from `recorded_at` until the next version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermVersion {
+    pub version: i64,
+    pub title: String,
+    pub mission_id: Option<MissionId>,
+    pub spec: TermSpec,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl Term {
+    /// Keeps the current version in the history, before a change replaces it.
+    pub fn archive_current(&mut self) {
+        self.history.push(TermVersion {
+            version: self.version,
+            title: self.title.clone(),
+            mission_id: self.mission_id,
+            spec: self.spec.clone(),
+            recorded_at: self.updated_at,
+        });
+    }
+
+    /// The term as it was recorded at the end of `date`: the last version recorded on or before
+    /// it, or `None` when the term did not exist yet. Lets a report be re-performed later with
+    /// the same figures.
+    pub fn as_recorded_on(&self, date: NaiveDate) -> Option<Term> {
+        if self.updated_at.date_naive() <= date {
+            return Some(self.clone());
+        }
+        let earlier = self
+            .history
+            .iter()
+            .rev()
+            .find(|v| v.recorded_at.date_naive() <= date)?;
+        Some(Term {
+            title: earlier.title.clone(),
+            mission_id: earlier.mission_id,
+            spec: earlier.spec.clone(),
+            version: earlier.version,
+            updated_at: earlier.recorded_at,
+            ..self.clone()
+        })
+    }
 }
 
 /// A document that backs a return.
@@ -128,6 +176,8 @@ pub enum ConsequenceStatus {
     Proposed,
     Applied,
     Waived,
+    /// A later correction cleared the breach before any decision.
+    Superseded,
 }
 
 impl ConsequenceStatus {
@@ -136,11 +186,12 @@ impl ConsequenceStatus {
             Self::Proposed => "proposed",
             Self::Applied => "applied",
             Self::Waived => "waived",
+            Self::Superseded => "superseded",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Proposed, Self::Applied, Self::Waived]
+        [Self::Proposed, Self::Applied, Self::Waived, Self::Superseded]
             .into_iter()
             .find(|s| s.as_str() == raw)
     }
@@ -162,6 +213,36 @@ pub struct ConsequenceRecord {
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// For a superseded consequence: the correction that cleared its breach.
+    pub cleared_by: Option<ObservationId>,
+}
+
+impl ConsequenceRecord {
+    /// The record as it stood at the end of `date`: `None` if it was proposed later; still
+    /// `proposed` if it was decided (or superseded) later.
+    pub fn as_recorded_on(&self, date: NaiveDate) -> Option<ConsequenceRecord> {
+        if self.created_at.date_naive() > date {
+            return None;
+        }
+        if self.decided_at.is_some_and(|at| at.date_naive() > date) {
+            return Some(ConsequenceRecord {
+                status: ConsequenceStatus::Proposed,
+                reason: None,
+                decided_by: None,
+                decided_at: None,
+                cleared_by: None,
+                ..self.clone()
+            });
+        }
+        Some(self.clone())
+    }
+}
+
+impl Observation {
+    /// Whether the return was recorded by the end of `date`.
+    pub fn recorded_by(&self, date: NaiveDate) -> bool {
+        self.reported_at.date_naive() <= date
+    }
 }
 
 /// A draft term carried from the winning bid.

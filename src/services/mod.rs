@@ -9,7 +9,10 @@ pub mod missions;
 pub mod settings;
 pub mod tenders;
 
-use chrono::{DateTime, SubsecRound, Utc};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 
 use crate::auth::Principal;
 use diesel::Connection;
@@ -24,6 +27,51 @@ use crate::error::AppError;
 pub struct Actor {
     pub principal: Principal,
     pub request_id: String,
+    /// The time the write is recorded at: `None` for the system clock; a fixed time for a
+    /// replay on a story calendar (`seed-demo`) or under a fixed [`Clock`].
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// Where the service reads the time: the system clock, or a clock that stands still until it
+/// is moved (a test suite's "now", so dated rules give the same answers on any day).
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    /// Microseconds since the epoch, when fixed.
+    fixed: Option<Arc<AtomicI64>>,
+}
+
+impl Clock {
+    pub fn system() -> Self {
+        Self { fixed: None }
+    }
+
+    pub fn fixed(at: DateTime<Utc>) -> Self {
+        Self {
+            fixed: Some(Arc::new(AtomicI64::new(at.timestamp_micros()))),
+        }
+    }
+
+    /// Moves a fixed clock (every copy of it); the system clock cannot be moved.
+    pub fn set(&self, at: DateTime<Utc>) {
+        if let Some(fixed) = &self.fixed {
+            fixed.store(at.timestamp_micros(), Ordering::SeqCst);
+        }
+    }
+
+    /// The fixed time, or `None` on the system clock.
+    pub fn fixed_now(&self) -> Option<DateTime<Utc>> {
+        self.fixed
+            .as_ref()
+            .and_then(|f| DateTime::from_timestamp_micros(f.load(Ordering::SeqCst)))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.fixed_now().unwrap_or_else(now)
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now().date_naive()
+    }
 }
 
 /// The current time at the precision both databases keep (microseconds), so a state read
@@ -99,7 +147,7 @@ pub fn write_tx<T>(
             actor,
             seq,
             prev_hash,
-            now: now(),
+            now: actor.at.map_or_else(now, |at| at.trunc_subsecs(6)),
             events: Vec::new(),
         };
         let out = work(conn, &mut trail)?;

@@ -270,6 +270,7 @@ async fn one_of_every_kind(app: &TestApp) {
     let kpi =
         crate::contracts::add_term(app, &contract, "Visits", crate::contracts::kpi_spec("90"))
             .await;
+    app.at("2026-02-02");
     let res = app
         .post(
             &format!("/api/v1/contracts/{contract}/observations"),

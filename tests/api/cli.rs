@@ -208,7 +208,7 @@ fn the_demo_tells_its_story(url: &str) {
     let contract = &contracts[0];
     assert_eq!(contract.status, ContractStatus::Active);
     assert_eq!(contract.tender_id, Some(tender.id));
-    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
     let report = services::contracts::compliance(conn, &camden, contract.id, as_of).unwrap();
     let specs: Vec<_> = report.terms.iter().map(|t| &t.term.spec).collect();
     for ct in [

@@ -23,8 +23,9 @@ on_both_databases!(
     error_bodies_are_bounded,
 );
 
-/// A contract entered directly: £1,200,000 over 2026, so each month's fee is £100,000.
-pub(crate) async fn direct_contract(app: &TestApp, authority: &str) -> String {
+/// A contract entered directly, pending: £1,200,000 over 2026, so each month's fee is
+/// £100,000.
+async fn pending_contract(app: &TestApp, authority: &str) -> String {
     let officer = app.token(authority, &["officer"]);
     let res = app
         .post("/api/v1/contracts", &officer, json!({
@@ -35,6 +36,23 @@ pub(crate) async fn direct_contract(app: &TestApp, authority: &str) -> String {
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
     res.body["id"].as_str().unwrap().to_string()
+}
+
+/// The same contract, entered on 15 December 2025 and in force from its start on 1 January
+/// 2026. The service's clock is left on 15 December 2025.
+pub(crate) async fn direct_contract(app: &TestApp, authority: &str) -> String {
+    app.at("2025-12-15");
+    let id = pending_contract(app, authority).await;
+    let res = app
+        .patch(
+            &format!("/api/v1/contracts/{id}"),
+            &app.token(authority, &["officer"]),
+            "*",
+            json!({"status": "active", "status_effective_on": "2026-01-01"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    id
 }
 
 pub(crate) fn kpi_spec(target: &str) -> Value {
@@ -110,7 +128,7 @@ async fn contracts_follow_their_lifecycle(app: TestApp) {
     let res = app.post("/api/v1/contracts", &officer, json!({"title": "x", "start_date": "2026-01-01", "end_date": "2026-12-31", "value": "1"})).await;
     res.assert_problem(422, "validation_failed");
     assert_eq!(res.error_fields(), ["supplier"]);
-    let id = direct_contract(&app, "camden").await;
+    let id = pending_contract(&app, "camden").await;
     let path = format!("/api/v1/contracts/{id}");
     let res = app
         .patch(&path, &officer, "\"1\"", json!({"status": "active"}))
@@ -142,7 +160,7 @@ async fn contracts_follow_their_lifecycle(app: TestApp) {
 }
 
 async fn terms_are_validated_and_linted(app: TestApp) {
-    let id = direct_contract(&app, "camden").await;
+    let id = pending_contract(&app, "camden").await;
     let officer = app.token("camden", &["officer"]);
     let mut spec = kpi_spec("90");
     spec["schedule"]["first_period_start"] = json!("2030-01-01");
@@ -197,6 +215,7 @@ async fn returns_are_all_or_nothing_and_append_only(app: TestApp) {
     let term = add_term(&app, &id, "Visits on time", kpi_spec("90")).await;
     let integration = app.token("camden", &["integration"]);
     let returns = format!("/api/v1/contracts/{id}/observations");
+    app.at("2026-03-02");
     let bad = json!([
         ret(&term, "2026-01-01", "95"),
         ret(&term, "2027-01-01", "95"),
@@ -294,6 +313,7 @@ async fn returns_are_all_or_nothing_and_append_only(app: TestApp) {
 async fn csv_returns_import_with_row_errors(app: TestApp) {
     let id = direct_contract(&app, "camden").await;
     let term = add_term(&app, &id, "Visits on time", kpi_spec("90")).await;
+    app.at("2026-04-02");
     let path = format!("/api/v1/contracts/{id}/observations");
     let post_csv = |body: String| {
         let req = app
@@ -346,12 +366,12 @@ async fn compliance_computes_status_rating_and_money(app: TestApp) {
     jan["dimensions"] = json!({"ward": "Kentish Town"});
     let mut feb = ret(&kpi, "2026-02-01", "60");
     feb["dimensions"] = json!({"ward": "Kentish Town"});
-    let year = json!({"term_id": reinvest, "period_start": "2026-01-01", "measures": {"profit": "100000", "reinvested": "10000"}});
+    app.at("2026-03-02");
     let res = app
         .post(
             &format!("/api/v1/contracts/{id}/observations"),
             &integration,
-            json!([jan, feb, year]),
+            json!([jan, feb]),
         )
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
@@ -392,6 +412,17 @@ async fn compliance_computes_status_rating_and_money(app: TestApp) {
     );
     assert_eq!(breakdown["statuses"], json!({"met": 1, "not_met": 1}));
 
+    // The year's return arrives after the year has ended.
+    app.at("2027-01-05");
+    let year = json!({"term_id": reinvest, "period_start": "2026-01-01", "measures": {"profit": "100000", "reinvested": "10000"}});
+    let res = app
+        .post(
+            &format!("/api/v1/contracts/{id}/observations"),
+            &integration,
+            json!([year]),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
     let year_end = app
         .get(
             &format!("/api/v1/contracts/{id}/compliance?as_of=2027-01-31"),
@@ -449,12 +480,14 @@ async fn consequences_are_proposed_then_applied_or_waived(app: TestApp) {
     let id = direct_contract(&app, "camden").await;
     let kpi = add_term(&app, &id, "Visits on time", kpi_spec("90")).await;
     let integration = app.token("camden", &["integration"]);
+    app.at("2026-03-02");
     app.post(
         &format!("/api/v1/contracts/{id}/observations"),
         &integration,
         json!([ret(&kpi, "2026-01-01", "60"), ret(&kpi, "2026-02-01", "50")]),
     )
     .await;
+    app.at("2026-03-05");
     let officer = app.token("camden", &["officer"]);
     let res = app
         .action(
@@ -549,6 +582,7 @@ async fn performance_notices_carry_the_ratings(app: TestApp) {
     let id = direct_contract(&app, "camden").await;
     let kpi = add_term(&app, &id, "Visits on time", kpi_spec("90")).await;
     let integration = app.token("camden", &["integration"]);
+    app.at("2026-03-02");
     app.post(
         &format!("/api/v1/contracts/{id}/observations"),
         &integration,

@@ -14,6 +14,7 @@ use crate::helpers::{TestApp, bid_body};
 use crate::on_both_databases;
 
 on_both_databases!(
+    a_copied_evaluation_fails_both_verifications,
     the_evaluation_scores_ranks_and_explains,
     unmoderated_scores_are_flagged_and_block_award,
     what_if_and_sensitivity_support_the_decision,
@@ -304,6 +305,50 @@ async fn a_frozen_evaluation_re_performs_and_detects_tampering(app: TestApp) {
     );
     assert_eq!(res.body["first_difference"]["stored"], "99");
     assert_eq!(res.body["first_difference"]["recomputed"], "94");
+}
+
+/// An earlier evaluation's input, result and hash copied into the row an award rests on: the
+/// hash binds the evaluation's identity, so the copy shows in both verifications.
+async fn a_copied_evaluation_fails_both_verifications(app: TestApp) {
+    let (tender, bids) = app.tender_in_evaluation("camden").await;
+    moderate_all(&app, &tender, &bids).await;
+    let earlier = freeze(&app, &tender).await;
+    let later = freeze(&app, &tender).await;
+    let (earlier, later) = (
+        earlier["id"].as_str().unwrap(),
+        later["id"].as_str().unwrap(),
+    );
+    let mut conn = app.pool.get().unwrap();
+    diesel::sql_query(format!(
+        "UPDATE evaluations SET (input, result, content_hash) = \
+         (SELECT input, result, content_hash FROM evaluations WHERE id = '{earlier}') \
+         WHERE id = '{later}'"
+    ))
+    .execute(&mut *conn)
+    .unwrap();
+    let auditor = app.token("camden", &["auditor"]);
+    let res = app
+        .get(
+            &format!("/api/v1/tenders/{tender}/evaluations/{later}/verify"),
+            &auditor,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["hash_valid"], false, "{}", res.text);
+    let res = app
+        .get(
+            &format!("/api/v1/tenders/{tender}/evaluations/{earlier}/verify"),
+            &auditor,
+        )
+        .await;
+    assert_eq!(res.body["hash_valid"], true, "{}", res.text);
+    let report = app.get("/api/v1/audit/verify", &auditor).await.body;
+    let mismatches = report["state_mismatches"].as_array().unwrap();
+    assert_eq!(mismatches.len(), 1, "{report}");
+    assert_eq!(
+        (&mismatches[0]["entity_id"], &mismatches[0]["finding"]),
+        (&json!(later), &json!("edited"))
+    );
 }
 
 async fn award_follows_the_rules(app: TestApp) {

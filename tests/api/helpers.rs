@@ -60,6 +60,8 @@ pub struct TestApp {
     pub backend: Backend,
     /// Direct access to the database, for edits behind the service's back.
     pub pool: DbPool,
+    /// The service's clock: `app.clock.set(..)` moves the service's "now".
+    pub clock: mission_procurement::services::Clock,
     client: awc::Client,
     _db: TestDb,
 }
@@ -82,7 +84,13 @@ pub fn test_settings(database_url: String) -> Settings {
         workers: 1,
         social_value_floor_percent: rust_decimal::Decimal::TEN,
         conditionality_required_above: Some(rust_decimal::Decimal::from(1_000_000)),
+        clock: mission_procurement::services::Clock::fixed(test_now()),
     }
+}
+
+/// The test suite's "now": 09:00 UTC on 2 December 2026, whatever day the tests run.
+pub fn test_now() -> chrono::DateTime<chrono::Utc> {
+    "2026-12-02T09:00:00Z".parse().unwrap()
 }
 
 /// A fresh database for one test: its URL and the guard that removes it.
@@ -131,6 +139,7 @@ impl TestApp {
     ) -> Option<TestApp> {
         let (database_url, guard) = fresh_database(backend)?;
         let settings = adjust(test_settings(database_url.clone()));
+        let clock = settings.clock.clone();
         let url = DatabaseUrl::parse(&database_url).expect("test url");
         let pool = db::connect(&url, 4).expect("test database");
         let app = Application::build_with_pool(settings, pool.clone()).expect("build app");
@@ -141,9 +150,15 @@ impl TestApp {
             backend,
 
             pool,
+            clock,
             client: awc::Client::builder().disable_redirects().finish(),
             _db: guard,
         })
+    }
+
+    /// Moves the service's clock to 09:00 UTC on `day` (`YYYY-MM-DD`).
+    pub fn at(&self, day: &str) {
+        self.clock.set(format!("{day}T09:00:00Z").parse().unwrap());
     }
 
     pub fn token(&self, authority: &str, roles: &[&str]) -> String {

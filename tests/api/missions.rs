@@ -191,6 +191,7 @@ async fn patch_updates_fields_and_bumps_the_etag(app: TestApp) {
         .await;
     let id = created["id"].as_str().unwrap();
     let token = app.token("camden", &["officer"]);
+    app.at("2026-12-03");
     let res = app
         .patch(
             &format!("/api/v1/missions/{id}"),

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, web};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -26,7 +26,8 @@ use crate::api::wire::{Money, Wire};
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ComplianceQuery {
-    /// Assess periods due by this date (default today).
+    /// The report as it stood at the end of this date (default today): periods due by then,
+    /// and only the returns, corrections, decisions and term versions recorded by then.
     pub as_of: Option<NaiveDate>,
     /// `json` (default) or `csv`.
     #[param(inline)]
@@ -50,8 +51,43 @@ pub struct ComplianceLine {
     #[schema(value_type = Option<String>, format = Uuid)]
     pub observation_id: Option<ObservationId>,
     pub observation_status: Option<WireObservationStatus>,
+    /// The return arrived after the period's deadline (period end + the contract's grace days).
+    pub late: bool,
+    /// The term requires evidence and the return carries none: it cannot be verified until a
+    /// correction attaches it.
+    pub evidence_missing: bool,
     pub dimensions: BTreeMap<String, String>,
     pub consequences: Vec<ConsequenceResponse>,
+}
+
+/// Counts over the report's lines.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComplianceTotals {
+    pub periods_due: usize,
+    pub met: usize,
+    pub partially_met: usize,
+    pub not_met: usize,
+    pub missing: usize,
+    pub pending: usize,
+    pub late: usize,
+    pub evidence_missing: usize,
+    pub breaches: usize,
+}
+
+impl From<service::ComplianceTotals> for ComplianceTotals {
+    fn from(t: service::ComplianceTotals) -> Self {
+        Self {
+            periods_due: t.periods_due,
+            met: t.met,
+            partially_met: t.partially_met,
+            not_met: t.not_met,
+            missing: t.missing,
+            pending: t.pending,
+            late: t.late,
+            evidence_missing: t.evidence_missing,
+            breaches: t.breaches,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -68,7 +104,9 @@ pub struct ComplianceResponse {
     pub contract_id: ContractId,
     pub as_of: NaiveDate,
     pub suggested_rating: WireRating,
+    /// Breached periods (as in `totals`).
     pub breaches: usize,
+    pub totals: ComplianceTotals,
     /// Money due by kind over all periods (pounds, 2 dp).
     pub money_due: BTreeMap<String, Money>,
     pub lines: Vec<ComplianceLine>,
@@ -77,8 +115,8 @@ pub struct ComplianceResponse {
 }
 
 fn compliance_response(report: ComplianceReport) -> ComplianceResponse {
-    let (breaches, money_due, by_dimension) =
-        (report.breaches(), report.money_due(), report.by_dimension());
+    let (totals, money_due, by_dimension) =
+        (report.totals(), report.money_due(), report.by_dimension());
     let mut lines = Vec::new();
     for t in report.terms {
         for p in t.periods {
@@ -88,6 +126,8 @@ fn compliance_response(report: ComplianceReport) -> ComplianceResponse {
                 assessment: p.assessment.into(),
                 observation_id: p.observation.as_ref().map(|o| o.id),
                 observation_status: p.observation.as_ref().map(|o| o.status.into()),
+                late: p.late,
+                evidence_missing: p.evidence_missing,
                 dimensions: p.observation.map(|o| o.dimensions).unwrap_or_default(),
                 consequences: p
                     .consequences
@@ -101,7 +141,8 @@ fn compliance_response(report: ComplianceReport) -> ComplianceResponse {
         contract_id: report.contract.id,
         as_of: report.as_of,
         suggested_rating: report.suggested_rating.into(),
-        breaches,
+        breaches: totals.breaches,
+        totals: totals.into(),
         money_due: Wire::from_domain(money_due),
         lines,
         by_dimension: by_dimension
@@ -132,7 +173,7 @@ pub async fn contract_compliance(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(REPORT)?;
     let csv = query.format == Some(ReportFormat::Csv);
-    let as_of = query.as_of.unwrap_or_else(|| Utc::now().date_naive());
+    let as_of = query.as_of.unwrap_or_else(|| ctx.today());
     let (id, authority) = (id.into_inner(), ctx.principal.authority.clone());
     let report = state
         .run(move |conn| service::compliance(conn, &authority, id, as_of))

@@ -37,6 +37,9 @@ pub struct ConsequenceResponse {
     pub reason: Option<String>,
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
+    /// For a superseded consequence: the correction that cleared its breach.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub cleared_by: Option<crate::domain::ids::ObservationId>,
 }
 
 impl From<ConsequenceRecord> for ConsequenceResponse {
@@ -53,6 +56,7 @@ impl From<ConsequenceRecord> for ConsequenceResponse {
             reason: c.reason,
             decided_by: c.decided_by,
             decided_at: c.decided_at,
+            cleared_by: c.cleared_by,
         }
     }
 }
@@ -80,7 +84,7 @@ pub async fn propose_consequences(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(WRITE)?;
-    let as_of = query.as_of.unwrap_or_else(|| Utc::now().date_naive());
+    let as_of = query.as_of.unwrap_or_else(|| ctx.today());
     let (id, actor) = (id.into_inner(), ctx.actor());
     let created = state
         .run(move |conn| service::propose_consequences(conn, &actor, id, as_of))

@@ -138,6 +138,8 @@ pub(super) fn compliance_csv(report: &ComplianceReport) -> Result<String, AppErr
         "attainment_percent",
         "money",
         "breach",
+        "late",
+        "evidence_missing",
         "observation_id",
         "explanation",
     ])
@@ -164,6 +166,8 @@ pub(super) fn compliance_csv(report: &ComplianceReport) -> Result<String, AppErr
                 opt(a.attainment_percent),
                 money.join(";"),
                 a.breach.to_string(),
+                p.late.to_string(),
+                p.evidence_missing.to_string(),
                 p.observation
                     .as_ref()
                     .map(|o| o.id.to_string())

@@ -81,6 +81,9 @@ pub struct UpdateContractRequest {
     pub end_date: Option<NaiveDate>,
     /// `pending → active | cancelled`, `active → terminated | expired`.
     pub status: Option<ContractStatus>,
+    /// When the status change takes effect (default today). For a termination, the last day
+    /// in force: no period starting after it is due, missing or charged.
+    pub status_effective_on: Option<NaiveDate>,
     #[serde(default, deserialize_with = "super::wire::whole::option_u32")]
     #[schema(maximum = 365)]
     pub grace_days: Option<u32>,
@@ -103,6 +106,7 @@ pub struct ContractResponse {
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     pub status: ContractStatus,
+    /// When the last status change took effect (for a termination, the last day in force).
     pub status_changed_on: Option<NaiveDate>,
     #[schema(value_type = Vec<uuid::Uuid>)]
     pub mission_ids: Vec<MissionId>,
@@ -154,6 +158,7 @@ impl TryFrom<UpdateContractRequest> for ContractChanges {
                 start: r.start_date,
                 end: r.end_date,
                 status: r.status.map(Into::into),
+                status_effective_on: r.status_effective_on,
                 grace_days,
                 mission_ids: r.mission_ids,
             })

@@ -165,7 +165,7 @@ pub async fn list_performance_notices(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(REPORT)?;
-    let as_of = query.as_of.unwrap_or_else(|| Utc::now().date_naive());
+    let as_of = query.as_of.unwrap_or_else(|| ctx.today());
     let (id, authority) = (id.into_inner(), ctx.principal.authority.clone());
     let (published, due) = state
         .run(move |conn| service::notices(conn, &authority, id, as_of))

@@ -58,7 +58,7 @@ wire_enum! {
 }
 
 wire_enum! {
-    pub enum ConsequenceStatus = c::ConsequenceStatus { Proposed, Applied, Waived }
+    pub enum ConsequenceStatus = c::ConsequenceStatus { Proposed, Applied, Waived, Superseded }
 }
 
 wire_struct! {
@@ -229,6 +229,8 @@ wire_struct! {
     pub struct NoticeDue = d::NoticeDue {
         pub reason: NoticeReason,
         pub due_by: NaiveDate,
+        /// For a breach: the breached period, which the notice's assessment period must cover.
+        pub period: Option<Period>,
     }
 }
 

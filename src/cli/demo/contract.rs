@@ -16,13 +16,13 @@ use crate::services::{self, Actor, Precondition};
 
 use super::returns::{KPIS, returns};
 use super::tender::{Awarded, TENDER_TITLE};
-use super::{Cast, date, decimal};
+use super::{Cast, date, decimal, on};
 
 const CONTRACT_START: (i32, u32, u32) = (2025, 12, 1);
 const CONTRACT_END: (i32, u32, u32) = (2028, 11, 30);
-/// The date compliance is assessed and consequences proposed: a month after the first
-/// contract year.
-const AS_OF: (i32, u32, u32) = (2026, 12, 31);
+/// The date compliance is assessed and consequences proposed and decided: two days after the
+/// first contract year ended, once its last returns are in.
+const AS_OF: (i32, u32, u32) = (2026, 12, 2);
 
 fn spec(kind: TermKind, cadence: Cadence, start: NaiveDate) -> TermSpec {
     TermSpec {
@@ -200,7 +200,7 @@ pub(super) fn contract(
     awarded: &Awarded,
     estates: MissionId,
 ) -> Result<Monitored, AppError> {
-    let officer = &cast.officer;
+    let officer = &on(&cast.officer, date(2025, 7, 21)?);
     let authority = &officer.principal.authority;
     let (y, m, d) = CONTRACT_START;
     let start = date(y, m, d)?;
@@ -230,7 +230,7 @@ pub(super) fn contract(
     }
     services::contracts::update(
         conn,
-        officer,
+        &on(officer, start),
         contract.id,
         &Precondition::Any,
         ContractChanges {
@@ -241,8 +241,9 @@ pub(super) fn contract(
     returns(conn, &cast.supplier, contract.id, &terms, start)?;
 
     let (y, m, d) = AS_OF;
-    let proposed =
-        services::contracts::propose_consequences(conn, officer, contract.id, date(y, m, d)?)?;
+    let as_of = date(y, m, d)?;
+    let officer = &on(officer, as_of);
+    let proposed = services::contracts::propose_consequences(conn, officer, contract.id, as_of)?;
     let decisions = [
         (
             "profit_share_due",

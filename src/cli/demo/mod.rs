@@ -112,6 +112,15 @@ fn actor(subject: &str, authority: &AuthorityId, role: Role) -> Actor {
             roles: vec![role],
         },
         request_id: "seed-demo".into(),
+        at: None,
+    }
+}
+
+/// `actor` acting at 09:00 UTC on `day` of the story calendar.
+fn on(actor: &Actor, day: NaiveDate) -> Actor {
+    Actor {
+        at: Some(day.and_time(chrono::NaiveTime::MIN).and_utc() + chrono::TimeDelta::hours(9)),
+        ..actor.clone()
     }
 }
 
@@ -122,6 +131,17 @@ struct Cast {
     evaluators: [Actor; 2],
     /// The supplier's monitoring returns, through an integration.
     supplier: Actor,
+}
+
+impl Cast {
+    /// Everyone acting on `day` of the story calendar.
+    fn on(&self, day: NaiveDate) -> Cast {
+        Cast {
+            officer: on(&self.officer, day),
+            evaluators: self.evaluators.each_ref().map(|e| on(e, day)),
+            supplier: on(&self.supplier, day),
+        }
+    }
 }
 
 /// A validation error from a workflow, with its field errors spelled out: the operator sees
@@ -164,10 +184,11 @@ pub fn seed(conn: &mut DbConnection) -> Result<SeedSummary, AppError> {
             supplier: actor("fleet-valley-returns", &authority, Role::Integration),
         };
         let mut missions = Vec::with_capacity(MISSIONS.len());
+        let officer = on(&cast.officer, date(2025, 4, 1)?);
         for (statement, year, outcomes) in MISSIONS {
             missions.push(services::missions::create(
                 conn,
-                &cast.officer,
+                &officer,
                 new_mission(statement, *year, outcomes)?,
             )?);
         }

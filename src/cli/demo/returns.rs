@@ -13,7 +13,7 @@ use crate::services::contracts::ObservationInput;
 use crate::services::{self, Actor};
 
 use super::contract::Terms;
-use super::{decimal, months_after};
+use super::{decimal, months_after, on};
 
 /// Monthly KPIs: name, target (%), and the supplier's returns December 2025 to November 2026.
 /// Visits on time collapse in February 2026 (a norovirus outbreak closed two teams) and the
@@ -159,8 +159,16 @@ pub(super) fn returns(
             training.evidence = vec![evidence("Training spend ledger 2025-26")];
             batch.push(training);
         }
-        let recorded =
-            services::contracts::submit_observations(conn, supplier, contract_id, batch)?;
+        // Each month's returns arrive two days after the month ends.
+        let sent = months_after(start, month + 1)?
+            .checked_add_days(chrono::Days::new(1))
+            .ok_or_else(|| AppError::internal("demo date out of range"))?;
+        let recorded = services::contracts::submit_observations(
+            conn,
+            &on(supplier, sent),
+            contract_id,
+            batch,
+        )?;
         if month == 6 {
             june_on_time = recorded
                 .into_iter()
@@ -181,6 +189,12 @@ pub(super) fn returns(
     correction.evidence = vec![evidence(
         "Electronic call monitoring reconciliation, June 2026",
     )];
-    services::contracts::submit_observations(conn, supplier, contract_id, vec![correction])?;
+    // The reconciliation arrives on 1 September.
+    services::contracts::submit_observations(
+        conn,
+        &on(supplier, months_after(start, 9)?),
+        contract_id,
+        vec![correction],
+    )?;
     Ok(())
 }

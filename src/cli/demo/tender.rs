@@ -15,7 +15,7 @@ use crate::services::tenders::BidChanges;
 use crate::services::{self, Precondition};
 
 use super::bids::{BIDS, Scored, Scores, submission};
-use super::{Cast, decimal};
+use super::{Cast, date, decimal, on};
 
 pub(super) const TENDER_TITLE: &str = "Long-term care and reablement";
 const TENDER_DESCRIPTION: &str = "Home-based reablement after hospital discharge and long-term \
@@ -155,7 +155,7 @@ pub(super) fn tender(
     cast: &Cast,
     estates: MissionId,
 ) -> Result<Awarded, AppError> {
-    let officer = &cast.officer;
+    let officer = &on(&cast.officer, date(2025, 5, 1)?);
     let authority = &officer.principal.authority;
     let tender = services::tenders::create(
         conn,
@@ -191,19 +191,23 @@ pub(super) fn tender(
             f.code, f.message
         )));
     }
-    services::tenders::transition(conn, officer, tender.id, TenderAction::Open)?;
+    let opened = on(officer, date(2025, 5, 6)?);
+    services::tenders::transition(conn, &opened, tender.id, TenderAction::Open)?;
 
+    let received = on(officer, date(2025, 6, 13)?);
     let mut bids = Vec::with_capacity(BIDS.len());
     for plan in &BIDS {
-        let bid = services::tenders::create_bid(conn, officer, tender.id, submission(plan)?)?;
+        let bid = services::tenders::create_bid(conn, &received, tender.id, submission(plan)?)?;
         bids.push((plan, bid));
     }
-    services::tenders::transition(conn, officer, tender.id, TenderAction::Close)?;
+    let closed = on(officer, date(2025, 6, 16)?);
+    services::tenders::transition(conn, &closed, tender.id, TenderAction::Close)?;
 
     // Each evaluator scores every scale criterion of every bid on their own; then the panel
     // moderates.
     let picks: [fn(&Scores) -> Scored; 2] = [|s| s.ann, |s| s.bob];
-    for (evaluator, pick) in cast.evaluators.iter().zip(picks) {
+    let scoring = cast.on(date(2025, 6, 20)?);
+    for (evaluator, pick) in scoring.evaluators.iter().zip(picks) {
         for (plan, bid) in &bids {
             for scores in &plan.scores {
                 let (score, rationale) = pick(scores);
@@ -224,7 +228,7 @@ pub(super) fn tender(
             let (score, rationale) = scores.moderated;
             services::tenders::moderate(
                 conn,
-                officer,
+                &on(officer, date(2025, 6, 25)?),
                 tender.id,
                 bid.id,
                 scores.code,
@@ -239,7 +243,7 @@ pub(super) fn tender(
         if let Some(explanation) = plan.price_explanation {
             services::tenders::update_bid(
                 conn,
-                officer,
+                &on(officer, date(2025, 6, 27)?),
                 tender.id,
                 bid.id,
                 &Precondition::Any,
@@ -251,7 +255,7 @@ pub(super) fn tender(
         }
     }
 
-    let frozen = services::evaluation::freeze(conn, officer, tender.id)?;
+    let frozen = services::evaluation::freeze(conn, &on(officer, date(2025, 6, 30)?), tender.id)?;
     let winner_id: BidId = frozen
         .result
         .winner
@@ -267,7 +271,7 @@ pub(super) fn tender(
         .ok_or_else(|| AppError::internal("the demo winner is not one of its bids"))?;
     services::evaluation::award(
         conn,
-        officer,
+        &on(officer, date(2025, 7, 1)?),
         tender.id,
         AwardDecision {
             evaluation_id: frozen.id,

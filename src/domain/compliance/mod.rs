@@ -77,10 +77,10 @@ pub use formulas::{
 };
 pub use lint::{LintFinding, LintSeverity, lint_contract};
 pub use money::{MoneyDue, MoneyKind, contract_months, period_fee, period_months, round_pence};
-pub use notices::{NoticeDue, NoticeReason, notices_due};
+pub use notices::{NoticeDue, NoticeReason, PublishedNotice, notices_due};
 pub use periods::{Cadence, Period, Schedule, due_periods, periods_due_by};
 pub use rating::{Rating, RatingBands, TermRating, suggested_contract_rating};
-pub use status::{ComplianceStatus, PeriodAssessment, assess};
+pub use status::{ComplianceStatus, PeriodAssessment, assess, is_late};
 pub use term::{
     ClawbackBasis, Consequence, CreditBasis, Formula, Metric, MetricDirection, TermKind, TermSpec,
     check_values, expected_measures, required_measures,

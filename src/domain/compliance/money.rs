@@ -5,15 +5,16 @@
 //! never per step — so a credit of 5% of a pro-rated fee is one exact product rounded once.
 //!
 //! **Fee spreading.** Unless a term states `fee_per_period`, a period's fee is the contract value
-//! spread evenly over the contract's months: `value × months(period) ÷ months(contract)`. Months
-//! are counted from the contract start on the same month-end clamping rule as the monitoring
-//! periods (see [`super::periods`]): the `k`-th contract month runs from `start + k months` to the
-//! day before `start + (k+1) months`. A part month counts pro rata by days *of that contract
-//! month* — 15 days of a 31-day month is 15/31 of a month. So a whole monthly period is exactly
-//! one month, a quarter three, a cut last period its fraction, and the fees of periods that tile
-//! the contract add up to its value (to the penny after rounding). The computation keeps months
-//! as fractions and divides once, so e.g. £77,000 over 2 + 15/31 months is exactly £31,000 a
-//! whole month.
+//! spread evenly over the contract's months: `value × months(period) ÷ months(contract)`. A run
+//! of days from a date to the day before the same date `n` months later is exactly `n` months
+//! (month ends clamp as in the monitoring periods, see [`super::periods`]); only the days of a
+//! part month count by days, over that month's length. A period is measured on its own
+//! schedule's months (a calendar-month term's October is one month, whatever day the contract
+//! started), the contract on months counted from its start. So a whole monthly period costs one
+//! monthly fee, a quarter three, a cut first or last period its fraction; and where a schedule
+//! starts with the contract, the fees of the periods that tile it add up to its value (to the
+//! penny after rounding). Months are kept as fractions and divided once, so e.g. £77,000 over
+//! 2 + 15/31 months is exactly £31,000 a whole month.
 
 use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -123,7 +124,7 @@ impl Ratio {
     }
 }
 
-/// Position of `date` on the contract's month scale: `k + days_into_month_k / days_of_month_k`,
+/// Position of `date` on the month scale anchored at `anchor`: `k + days_into_month_k / days_of_month_k`,
 /// where month `k` starts at `anchor + k months` (clamped). `None` before the anchor or past the
 /// calendar's end.
 fn month_position(anchor: NaiveDate, date: NaiveDate) -> Option<Ratio> {
@@ -178,10 +179,12 @@ pub fn contract_months(contract: &ContractSpec) -> Option<Decimal> {
     months_between(contract.start, contract.start, contract.end)?.value()
 }
 
-/// The months of `period` that fall inside the contract (part months pro rata by days).
-pub fn period_months(contract: &ContractSpec, period: &Period) -> Option<Decimal> {
+/// The months of `period` that fall inside the contract, on the month scale of the period's
+/// schedule (anchored at `anchor`, the schedule's first period start; part months pro rata by
+/// days).
+pub fn period_months(contract: &ContractSpec, period: &Period, anchor: NaiveDate) -> Option<Decimal> {
     let (from, to) = clip(contract, period);
-    months_between(contract.start, from, to)?.value()
+    months_between(anchor.min(from), from, to)?.value()
 }
 
 fn clip(contract: &ContractSpec, period: &Period) -> (NaiveDate, NaiveDate) {
@@ -196,13 +199,14 @@ fn clip(contract: &ContractSpec, period: &Period) -> (NaiveDate, NaiveDate) {
 pub(crate) fn period_fee_ratio(
     contract: &ContractSpec,
     period: &Period,
+    anchor: NaiveDate,
     fee_per_period: Option<Decimal>,
 ) -> Option<Ratio> {
     if let Some(fee) = fee_per_period {
         return Some(Ratio::whole(fee));
     }
     let (from, to) = clip(contract, period);
-    let in_period = months_between(contract.start, from, to)?;
+    let in_period = months_between(anchor.min(from), from, to)?;
     let total = months_between(contract.start, contract.start, contract.end)?;
     if total.num.is_zero() {
         return None;
@@ -212,14 +216,15 @@ pub(crate) fn period_fee_ratio(
         .over_ratio(total)
 }
 
-/// The fee of `period` in pence (half-up); `None` when it cannot be worked out (a contract that
-/// ends before it starts).
+/// The fee of `period` (of a schedule anchored at `anchor`) in pence (half-up); `None` when it
+/// cannot be worked out (a contract that ends before it starts).
 pub fn period_fee(
     contract: &ContractSpec,
     period: &Period,
+    anchor: NaiveDate,
     fee_per_period: Option<Decimal>,
 ) -> Option<Decimal> {
-    period_fee_ratio(contract, period, fee_per_period)?
+    period_fee_ratio(contract, period, anchor, fee_per_period)?
         .value()
         .map(round_pence)
 }
@@ -264,17 +269,17 @@ mod tests {
             end: d(2026, 2, 28),
         };
         // 120,000 / 12 = 10,000 for every whole month, whatever its length.
-        assert_eq!(period_fee(&c, &jan, None), Some(dec("10000")));
-        assert_eq!(period_fee(&c, &feb, None), Some(dec("10000")));
+        assert_eq!(period_fee(&c, &jan, c.start, None), Some(dec("10000")));
+        assert_eq!(period_fee(&c, &feb, c.start, None), Some(dec("10000")));
         let q2 = Period {
             start: d(2026, 4, 1),
             end: d(2026, 6, 30),
         };
-        assert_eq!(period_months(&c, &q2), Some(dec("3")));
-        assert_eq!(period_fee(&c, &q2, None), Some(dec("30000")));
+        assert_eq!(period_months(&c, &q2, c.start), Some(dec("3")));
+        assert_eq!(period_fee(&c, &q2, c.start, None), Some(dec("30000")));
         // A stated fee per period wins and is not pro-rated.
         assert_eq!(
-            period_fee(&c, &q2, Some(dec("12345.67"))),
+            period_fee(&c, &q2, c.start, Some(dec("12345.67"))),
             Some(dec("12345.67"))
         );
     }
@@ -295,8 +300,8 @@ mod tests {
             start: d(2026, 3, 1),
             end: d(2026, 3, 15),
         };
-        assert_eq!(period_fee(&c, &jan, None), Some(dec("31000")));
-        assert_eq!(period_fee(&c, &march, None), Some(dec("15000")));
+        assert_eq!(period_fee(&c, &jan, c.start, None), Some(dec("31000")));
+        assert_eq!(period_fee(&c, &march, c.start, None), Some(dec("15000")));
     }
 
     #[test]
@@ -310,14 +315,42 @@ mod tests {
             start: d(2026, 2, 28),
             end: d(2026, 3, 30),
         };
-        assert_eq!(period_months(&c, &second), Some(dec("1")));
-        assert_eq!(period_fee(&c, &second, None), Some(dec("1000")));
+        assert_eq!(period_months(&c, &second, c.start), Some(dec("1")));
+        assert_eq!(period_fee(&c, &second, c.start, None), Some(dec("1000")));
         // 14 days of the first (28-day) month = 0.5 month.
         let half = Period {
             start: d(2026, 1, 31),
             end: d(2026, 2, 13),
         };
-        assert_eq!(period_months(&c, &half), Some(dec("0.5")));
+        assert_eq!(period_months(&c, &half, c.start), Some(dec("0.5")));
+    }
+
+    #[test]
+    fn a_calendar_month_is_one_month_whatever_day_the_contract_started() {
+        // £1.8m from 15 January to 14 January a year later: 12 months, £150,000 a month. A
+        // calendar-month term's October is one month: £150,000, not October's days on months
+        // counted from the 15th (£152,258.06).
+        let c = contract("1800000", d(2026, 1, 15), d(2027, 1, 14));
+        assert_eq!(contract_months(&c), Some(dec("12")));
+        let calendar = d(2026, 1, 1);
+        let october = Period {
+            start: d(2026, 10, 1),
+            end: d(2026, 10, 31),
+        };
+        assert_eq!(period_fee(&c, &october, calendar, None), Some(dec("150000.00")));
+        // The cut first and last calendar months count their days over the month's length:
+        // 17/31 and 14/31 of a month, so the twelve periods still add up to the value.
+        let january = Period {
+            start: d(2026, 1, 1),
+            end: d(2026, 1, 31),
+        };
+        assert_eq!(period_months(&c, &january, calendar), Some(dec("17") / dec("31")));
+        let schedule = Schedule { cadence: Cadence::Monthly, first_period_start: calendar };
+        let total: Decimal = due_periods(&schedule, c.end)
+            .iter()
+            .map(|p| period_fee(&c, p, calendar, None).unwrap())
+            .sum();
+        assert!((total - dec("1800000")).abs() <= dec("0.01"), "{total}");
     }
 
     #[test]
@@ -327,7 +360,7 @@ mod tests {
             start: d(2026, 12, 1),
             end: d(2027, 2, 28),
         };
-        assert_eq!(period_fee(&c, &straddling, None), Some(dec("10000")));
+        assert_eq!(period_fee(&c, &straddling, c.start, None), Some(dec("10000")));
     }
 
     #[test]
@@ -337,7 +370,7 @@ mod tests {
             start: d(2026, 1, 1),
             end: d(2026, 1, 31),
         };
-        assert_eq!(period_fee(&c, &p, None), None);
+        assert_eq!(period_fee(&c, &p, c.start, None), None);
     }
 
     #[test]
@@ -376,7 +409,7 @@ mod tests {
             let periods = due_periods(&schedule, end);
             let mut total = Decimal::ZERO;
             for p in &periods {
-                let fee = period_fee(&c, p, None).unwrap();
+                let fee = period_fee(&c, p, start, None).unwrap();
                 prop_assert!(fee >= Decimal::ZERO);
                 total += fee;
             }

@@ -10,7 +10,7 @@ use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::contract::ContractStatus;
-use super::periods::add_days;
+use super::periods::{Period, add_days};
 
 /// Days allowed to publish after a breach or a termination.
 pub const NOTICE_DAYS: u64 = 30;
@@ -33,6 +33,15 @@ pub struct NoticeDue {
     pub reason: NoticeReason,
     /// Publish on or before this date; overdue when it is before `as_of`.
     pub due_by: NaiveDate,
+    /// For a breach: the breached period, which the notice's assessment period must cover.
+    pub period: Option<Period>,
+}
+
+/// A notice already published: when, and the assessment period it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublishedNotice {
+    pub published_on: NaiveDate,
+    pub period: Period,
 }
 
 /// The notices owed as at `as_of`, earliest deadline first.
@@ -45,18 +54,26 @@ pub struct NoticeDue {
 ///   `terminated` to get the final assessment.
 /// * **termination** — when `status` is `terminated` and `terminated_on` is on or before `as_of`,
 ///   unless a notice was published on or after the termination date; due 30 days after it.
-/// * **breach** — for each breach date on or before `as_of` not covered by a notice published on
-///   or after it, due 30 days after the breach. Equal breach dates are listed once. Breaches are
-///   listed whatever the status: the duty survives the contract's end.
+/// * **breach** — for each breached period ended on or before `as_of`, unless a published
+///   notice's assessment period covers it, due 30 days after the period's end (the breach is
+///   known once its period has ended): a notice about other months says nothing about this one.
+///   Equal periods are listed once. Breaches are listed whatever the status: the duty survives
+///   the contract's end.
 pub fn notices_due(
-    last_notice: Option<NaiveDate>,
+    published: &[PublishedNotice],
     contract_start: NaiveDate,
     status: ContractStatus,
     terminated_on: Option<NaiveDate>,
-    breaches: &[NaiveDate],
+    breaches: &[Period],
     as_of: NaiveDate,
 ) -> Vec<NoticeDue> {
+    let last_notice = published.iter().map(|n| n.published_on).max();
     let covered = |date: NaiveDate| last_notice.is_some_and(|notice| notice >= date);
+    let assessed = |breach: &Period| {
+        published
+            .iter()
+            .any(|n| n.period.start <= breach.start && breach.end <= n.period.end)
+    };
     let mut due = Vec::new();
 
     if status == ContractStatus::Active {
@@ -65,6 +82,7 @@ pub fn notices_due(
             due.push(NoticeDue {
                 reason: NoticeReason::Annual,
                 due_by,
+                period: None,
             });
         }
     }
@@ -78,22 +96,30 @@ pub fn notices_due(
         due.push(NoticeDue {
             reason: NoticeReason::Termination,
             due_by,
+            period: None,
         });
     }
 
-    for &breach in breaches {
-        if breach > as_of || covered(breach) {
+    for breach in breaches {
+        if breach.end > as_of || assessed(breach) {
             continue;
         }
-        if let Some(due_by) = add_days(breach, NOTICE_DAYS) {
+        if let Some(due_by) = add_days(breach.end, NOTICE_DAYS) {
             due.push(NoticeDue {
                 reason: NoticeReason::Breach,
                 due_by,
+                period: Some(*breach),
             });
         }
     }
 
-    due.sort_by_key(|notice| (notice.due_by, notice.reason.as_str()));
+    due.sort_by_key(|notice| {
+        (
+            notice.due_by,
+            notice.reason.as_str(),
+            notice.period.map(|p| p.start),
+        )
+    });
     due.dedup();
     due
 }
@@ -107,13 +133,31 @@ mod tests {
         NoticeDue {
             reason: NoticeReason::Annual,
             due_by,
+            period: None,
         }
     }
 
-    fn breach(due_by: NaiveDate) -> NoticeDue {
+    fn month(y: i32, m: u32) -> Period {
+        let start = d(y, m, 1);
+        let end = start
+            .checked_add_months(Months::new(1))
+            .and_then(|n| n.pred_opt())
+            .unwrap();
+        Period { start, end }
+    }
+
+    fn breach(period: Period) -> NoticeDue {
         NoticeDue {
             reason: NoticeReason::Breach,
-            due_by,
+            due_by: add_days(period.end, NOTICE_DAYS).unwrap(),
+            period: Some(period),
+        }
+    }
+
+    fn published(on: NaiveDate, period: Period) -> PublishedNotice {
+        PublishedNotice {
+            published_on: on,
+            period,
         }
     }
 
@@ -122,7 +166,7 @@ mod tests {
         let start = d(2026, 1, 15);
         assert_eq!(
             notices_due(
-                None,
+                &[],
                 start,
                 ContractStatus::Active,
                 None,
@@ -133,7 +177,7 @@ mod tests {
         );
         assert_eq!(
             notices_due(
-                Some(d(2026, 11, 30)),
+                &[published(d(2026, 11, 30), month(2026, 10))],
                 start,
                 ContractStatus::Active,
                 None,
@@ -145,7 +189,7 @@ mod tests {
         // Leap day base: due on 28 February.
         assert_eq!(
             notices_due(
-                None,
+                &[],
                 d(2028, 2, 29),
                 ContractStatus::Active,
                 None,
@@ -157,7 +201,7 @@ mod tests {
         // Not for a pending or ended contract.
         assert!(
             notices_due(
-                None,
+                &[],
                 start,
                 ContractStatus::Pending,
                 None,
@@ -168,7 +212,7 @@ mod tests {
         );
         assert!(
             notices_due(
-                None,
+                &[],
                 start,
                 ContractStatus::Expired,
                 None,
@@ -180,38 +224,36 @@ mod tests {
     }
 
     #[test]
-    fn breaches_not_covered_by_a_later_notice() {
+    fn a_breach_is_assessed_only_by_a_notice_covering_its_period() {
         let start = d(2026, 1, 1);
-        let breaches = [
-            d(2026, 3, 10),
-            d(2026, 5, 20),
-            d(2026, 5, 20),
-            d(2026, 7, 1),
-        ];
-        // Last notice 2026-04-01 covers the March breach; July is after as_of.
+        let breaches = [month(2026, 2), month(2026, 4), month(2026, 4), month(2026, 6)];
+        // The notice published 2026-05-01 assessed January–March: it covers February, not
+        // April, though it was published after April's breach. June has not ended by as_of.
+        let notices = [published(d(2026, 5, 1), Period { start: d(2026, 1, 1), end: d(2026, 3, 31) })];
         let due = notices_due(
-            Some(d(2026, 4, 1)),
+            &notices,
             start,
             ContractStatus::Active,
             None,
             &breaches,
-            d(2026, 6, 1),
+            d(2026, 6, 15),
         );
         assert_eq!(
             due,
             vec![
-                breach(d(2026, 6, 19)), // 2026-05-20 + 30 days
-                annual(d(2027, 4, 1)),
+                breach(month(2026, 4)), // 2026-04-30 + 30 days
+                annual(d(2027, 5, 1)),
             ]
         );
-        // A notice on the breach day itself covers it.
+        // A notice for April itself discharges it.
+        let notices = [notices[0], published(d(2026, 5, 20), month(2026, 4))];
         let due = notices_due(
-            Some(d(2026, 5, 20)),
+            &notices,
             start,
             ContractStatus::Active,
             None,
             &breaches[..3],
-            d(2026, 6, 1),
+            d(2026, 6, 15),
         );
         assert_eq!(due, vec![annual(d(2027, 5, 20))]);
     }
@@ -220,30 +262,31 @@ mod tests {
     fn termination_notice() {
         let start = d(2026, 1, 1);
         let due = notices_due(
-            Some(d(2026, 2, 1)),
+            &[published(d(2026, 2, 1), month(2026, 1))],
             start,
             ContractStatus::Terminated,
             Some(d(2026, 8, 31)),
-            &[d(2026, 8, 15)],
+            &[month(2026, 7)],
             d(2026, 9, 5),
         );
         assert_eq!(
             due,
             vec![
-                breach(d(2026, 9, 14)), // 2026-08-15 + 30
+                breach(month(2026, 7)), // 2026-07-31 + 30
                 NoticeDue {
                     reason: NoticeReason::Termination,
                     due_by: d(2026, 9, 30), // 2026-08-31 + 30
+                    period: None,
                 },
             ]
         );
-        // Already published on termination: nothing owed.
+        // Published on termination, assessing July: nothing owed.
         let due = notices_due(
-            Some(d(2026, 8, 31)),
+            &[published(d(2026, 8, 31), month(2026, 7))],
             start,
             ContractStatus::Terminated,
             Some(d(2026, 8, 31)),
-            &[d(2026, 8, 15)],
+            &[month(2026, 7)],
             d(2026, 9, 5),
         );
         assert!(due.is_empty());

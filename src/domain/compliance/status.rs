@@ -135,10 +135,15 @@ pub fn assess(
     let mut money = Vec::new();
     let mut formula_money = outcome.formula_money;
     if let Some(consequence) = &triggered {
+        let anchor = term
+            .schedule
+            .as_ref()
+            .map_or(period.start, |s| s.first_period_start);
         let (lines, note) = consequence_money(
             consequence,
             contract,
             &period,
+            anchor,
             term.fee_per_period,
             &mut formula_money,
         );
@@ -164,6 +169,13 @@ pub fn assess(
         triggered,
         explanation,
     }
+}
+
+/// A return recorded after its period's deadline (period end + grace days) is `late`: it is
+/// assessed like any other, and the line says it came late. A local policy rule: the deadline
+/// is the contract's grace, the same one after which a period with no return is missing.
+pub fn is_late(period: &Period, grace_days: u32, recorded_on: NaiveDate) -> bool {
+    add_days(period.end, u64::from(grace_days)).is_some_and(|deadline| recorded_on > deadline)
 }
 
 fn period_label(term: &TermSpec, period: &Period) -> String {
@@ -453,10 +465,11 @@ fn consequence_money(
     consequence: &Consequence,
     contract: &ContractSpec,
     period: &Period,
+    anchor: NaiveDate,
     fee_per_period: Option<Decimal>,
     formula_money: &mut Option<MoneyDue>,
 ) -> (Vec<MoneyDue>, String) {
-    let fee = period_fee_ratio(contract, period, fee_per_period);
+    let fee = period_fee_ratio(contract, period, anchor, fee_per_period);
     let fee_text = match fee.and_then(Ratio::value) {
         Some(fee) => format_money(fee),
         None => "unknown".to_string(),

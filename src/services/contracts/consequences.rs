@@ -1,5 +1,7 @@
 //! Consequences of breaches: proposed from the compliance report, then applied or waived.
 
+use std::collections::BTreeSet;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -7,7 +9,8 @@ use crate::db::{self, DbConnection, contracts as q};
 use crate::domain::authority::AuthorityId;
 use crate::domain::compliance::Consequence;
 use crate::domain::contract::{ConsequenceRecord, ConsequenceStatus};
-use crate::domain::ids::{ConsequenceId, ContractId};
+use crate::domain::ids::{ConsequenceId, ContractId, TermId};
+use crate::domain::validation::FieldError;
 use crate::error::{AppError, ErrorCode};
 use crate::services::{Actor, write_tx};
 
@@ -46,8 +49,25 @@ pub fn propose_consequences(
 ) -> Result<Vec<ConsequenceRecord>, AppError> {
     write_tx(conn, actor, |conn, audit| {
         let authority = &actor.principal.authority;
-        let report = compliance(conn, authority, contract_id, as_of)?;
         let now = audit.now();
+        // Breaches are known only once they have happened: a future date would propose
+        // consequences for periods whose returns may still arrive.
+        if as_of > now.date_naive() {
+            return Err(AppError::with_field(
+                ErrorCode::ValidationFailed,
+                format!(
+                    "consequences are proposed for breaches that have happened: as_of {as_of} is in the future"
+                ),
+                FieldError::new("as_of", "must be today or earlier"),
+            ));
+        }
+        let report = compliance(conn, authority, contract_id, as_of)?;
+        // Every record on file, whenever it was made: a report as of an earlier date does not
+        // show later ones, but they exist.
+        let existing: BTreeSet<(TermId, NaiveDate, String)> = consequences(conn, authority, contract_id)?
+            .into_iter()
+            .map(|c| (c.term_id, c.period.start, c.kind))
+            .collect();
         let mut created = Vec::new();
         for tc in &report.terms {
             for line in &tc.periods {
@@ -69,7 +89,7 @@ pub fn propose_consequences(
                     }
                 }
                 for (kind, amount, detail) in wanted {
-                    if line.consequences.iter().any(|c| c.kind == kind)
+                    if existing.contains(&(tc.term.id, a.period.start, kind.clone()))
                         || created.iter().any(|c: &ConsequenceRecord| {
                             c.term_id == tc.term.id
                                 && c.period.start == a.period.start
@@ -91,6 +111,7 @@ pub fn propose_consequences(
                         decided_by: None,
                         decided_at: None,
                         created_at: now,
+                        cleared_by: None,
                     };
                     let row = q::ConsequenceRow::from_domain(authority, &record);
                     q::insert_consequence(conn, &row)?;
@@ -132,6 +153,7 @@ pub fn decide_consequence(
             &reason,
             &actor.principal.subject,
             db::to_db_time(now),
+            None,
         )?;
         record.status = status;
         record.reason = Some(reason);

@@ -7,7 +7,7 @@ mod notices;
 mod observations;
 mod terms;
 
-pub use compliance::{ComplianceReport, PeriodLine, TermCompliance, compliance};
+pub use compliance::{ComplianceReport, ComplianceTotals, PeriodLine, TermCompliance, compliance};
 pub use consequences::{consequences, decide_consequence, propose_consequences};
 pub use notices::{KpiRating, NoticePayload, create_notice, notices};
 pub use observations::{
@@ -220,6 +220,7 @@ pub fn create_from_award(
                 version: 1,
                 created_at: now,
                 updated_at: now,
+                history: Vec::new(),
             };
             insert_term(conn, audit, &term, "term.created_from_bid")?;
             terms.push(term);
@@ -235,6 +236,9 @@ pub struct ContractChanges {
     pub start: Option<NaiveDate>,
     pub end: Option<NaiveDate>,
     pub status: Option<ContractStatus>,
+    /// When the status change takes effect (default today); for a termination, the last day
+    /// the contract is in force.
+    pub status_effective_on: Option<NaiveDate>,
     pub grace_days: Option<u32>,
     pub mission_ids: Option<Vec<MissionId>>,
 }
@@ -251,14 +255,35 @@ pub fn update(
         let mut contract = get(conn, authority, id)?;
         precondition.check(CONTRACT, contract.version)?;
         let before = contract.clone();
-        if let Some(next) = changes.status
-            && next != contract.status
-        {
+        let changing_status = changes.status.filter(|next| *next != contract.status);
+        if changes.status_effective_on.is_some() && changing_status.is_none() {
+            return Err(AppError::with_field(
+                ErrorCode::ValidationFailed,
+                "an effective date goes with a status change",
+                FieldError::new("status_effective_on", "is allowed only with a new status"),
+            ));
+        }
+        if let Some(next) = changing_status {
             contract.status = contract
                 .status
                 .transition(next)
                 .map_err(|e| AppError::client(ErrorCode::IllegalTransition, e.to_string()))?;
-            contract.status_changed_on = Some(audit.now().date_naive());
+            let effective = changes
+                .status_effective_on
+                .unwrap_or_else(|| audit.now().date_naive());
+            // A termination ends the contract within its term: after the end date it has
+            // expired, and before the start it never was in force (cancel it instead).
+            if next == ContractStatus::Terminated && !contract.spec().contains(effective) {
+                return Err(AppError::with_field(
+                    ErrorCode::ValidationFailed,
+                    format!(
+                        "a termination takes effect between the contract's start ({}) and end ({})",
+                        contract.start, contract.end
+                    ),
+                    FieldError::new("status_effective_on", "must be within the contract's dates"),
+                ));
+            }
+            contract.status_changed_on = Some(effective);
         }
         let reshaping = changes.value.is_some() || changes.start.is_some() || changes.end.is_some();
         if reshaping

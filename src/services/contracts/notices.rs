@@ -8,7 +8,8 @@ use serde::Serialize;
 use crate::db::{self, DbConnection, contracts as q};
 use crate::domain::authority::AuthorityId;
 use crate::domain::compliance::{
-    ComplianceStatus, ContractStatus, NoticeDue, Period, Rating, TermKind, notices_due,
+    ComplianceStatus, ContractStatus, NoticeDue, Period, PublishedNotice, Rating, TermKind,
+    notices_due,
 };
 use crate::domain::ids::{ContractId, NoticeId, TenderId, TermId};
 use crate::domain::validation::ValidationErrors;
@@ -63,7 +64,8 @@ pub fn create_notice(
 ) -> Result<NoticePayload, AppError> {
     write_tx(conn, actor, |conn, audit| {
         let authority = &actor.principal.authority;
-        let report = compliance(conn, authority, contract_id, period.end)?;
+        // The notice assesses its period with everything on record when it is published.
+        let report = compliance(conn, authority, contract_id, audit.now().date_naive())?;
         let kpis: Vec<&TermCompliance> = report
             .terms
             .iter()
@@ -159,8 +161,17 @@ pub fn notices(
                 .map_err(|e| AppError::from(db::CorruptRow::new("notice", &r.id, e)))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let last = published.iter().map(|n| n.published_at.date_naive()).max();
-    let breaches: Vec<NaiveDate> = report
+    let on_record: Vec<PublishedNotice> = published
+        .iter()
+        .map(|n| PublishedNotice {
+            published_on: n.published_at.date_naive(),
+            period: Period {
+                start: n.period_start,
+                end: n.period_end,
+            },
+        })
+        .collect();
+    let breaches: Vec<Period> = report
         .terms
         .iter()
         .flat_map(|t| t.periods.iter())
@@ -171,12 +182,12 @@ pub fn notices(
                     ComplianceStatus::NotMet | ComplianceStatus::Missing
                 )
         })
-        .map(|p| p.assessment.period.end)
+        .map(|p| p.assessment.period)
         .collect();
     let c = &report.contract;
     let terminated_on = (c.status == ContractStatus::Terminated)
         .then_some(c.status_changed_on)
         .flatten();
-    let due = notices_due(last, c.start, c.status, terminated_on, &breaches, as_of);
+    let due = notices_due(&on_record, c.start, c.status, terminated_on, &breaches, as_of);
     Ok((published, due))
 }

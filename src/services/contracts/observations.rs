@@ -5,17 +5,19 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::db::{DbConnection, contracts as q};
+use crate::db::{self, DbConnection, contracts as q};
 use crate::domain::authority::AuthorityId;
-use crate::domain::compliance::{Period, check_values, due_periods};
-use crate::domain::contract::{Evidence, Observation, ObservationStatus, Term};
+use crate::domain::compliance::{ContractStatus, Period, assess, check_values, due_periods};
+use crate::domain::contract::{
+    ConsequenceStatus, Contract, Evidence, Observation, ObservationStatus, Term,
+};
 use crate::domain::ids::{ContractId, ObservationId, TermId};
 use crate::domain::text;
 use crate::domain::validation::ValidationErrors;
 use crate::error::{AppError, ErrorCode};
-use crate::services::{Actor, Precondition, write_tx};
+use crate::services::{Actor, AuditTrail, Precondition, write_tx};
 
-use super::{get, terms};
+use super::{get, get_term, terms};
 
 /// One return as a client sends it.
 #[derive(Debug, Clone)]
@@ -103,6 +105,10 @@ pub fn submit_observations(
         let mut errors = ValidationErrors::default();
         let mut accepted = Vec::with_capacity(inputs.len());
         let now = audit.now();
+        let today = now.date_naive();
+        let terminated_on = (contract.status == ContractStatus::Terminated)
+            .then_some(contract.status_changed_on)
+            .flatten();
         for (i, input) in inputs.into_iter().enumerate() {
             let at = format!("rows[{i}]");
             let before = errors.count();
@@ -127,6 +133,27 @@ pub fn submit_observations(
                 errors.push(format!("{at}.period_start"), detail);
                 continue;
             };
+            // A return reports a period that has ended; one for a period still running could
+            // only be a forecast, and would fix the period's assessment before it is over.
+            if period.end >= today {
+                errors.push(
+                    format!("{at}.period_start"),
+                    format!(
+                        "the period ends on {}: its return can be sent from the day after",
+                        period.end
+                    ),
+                );
+                continue;
+            }
+            if let Some(terminated) = terminated_on
+                && period.start > terminated
+            {
+                errors.push(
+                    format!("{at}.period_start"),
+                    format!("is after the contract's termination on {terminated}"),
+                );
+                continue;
+            }
             if let Err(e) = check_values(&term.spec, &input.measures) {
                 errors.absorb(e, |field| {
                     format!(
@@ -223,8 +250,63 @@ pub fn submit_observations(
             };
             audit.record(action, row, None);
         }
+        for o in accepted.iter().filter(|o| o.supersedes.is_some()) {
+            if let Some(term) = terms.get(&o.term_id.to_string()) {
+                clear_superseded_breach(conn, audit, &contract, term, o)?;
+            }
+        }
         Ok(accepted)
     })
+}
+
+/// A correction that clears its period's breach supersedes the consequences still proposed for
+/// it: they record the return that cleared them instead of waiting for a decision on a breach
+/// that no longer exists. Decided consequences stay as decided.
+fn clear_superseded_breach(
+    conn: &mut DbConnection,
+    audit: &mut AuditTrail<'_>,
+    contract: &Contract,
+    term: &Term,
+    correction: &Observation,
+) -> Result<(), AppError> {
+    let now = audit.now();
+    let assessment = assess(
+        &term.spec,
+        &contract.spec(),
+        correction.period,
+        Some(&correction.measures),
+        now.date_naive(),
+        contract.grace_days,
+    );
+    if assessment.breach {
+        return Ok(());
+    }
+    let authority = &contract.authority;
+    let proposed = q::proposed_consequences(
+        conn,
+        authority,
+        &term.id.to_string(),
+        correction.period.start,
+    )?;
+    for c in proposed {
+        let reason = format!(
+            "the correction {} clears the breach: {}",
+            correction.id, assessment.explanation
+        );
+        q::decide_consequence(
+            conn,
+            &c.id,
+            ConsequenceStatus::Superseded,
+            &reason,
+            &correction.reported_by,
+            db::to_db_time(now),
+            Some(&correction.id.to_string()),
+        )?;
+        let row = q::consequence(conn, authority, &c.id)?
+            .ok_or_else(|| AppError::internal("the superseded consequence vanished"))?;
+        audit.record("consequence.superseded", &row, Some(&reason));
+    }
+    Ok(())
 }
 
 pub fn observations(
@@ -275,6 +357,17 @@ pub fn review_observation(
         // The decision must rest on the review state the officer saw: a return verified by
         // one officer is not silently disputed by another who read it before.
         expected.check("observation", o.version)?;
+        if status == ObservationStatus::Verified
+            && o.evidence.is_empty()
+            && get_term(conn, authority, contract_id, o.term_id)?
+                .spec
+                .evidence_required
+        {
+            return Err(AppError::client(
+                ErrorCode::IllegalTransition,
+                "the term requires evidence and this return carries none: send a correction that attaches it, then verify the correction",
+            ));
+        }
         q::set_observation_status(conn, &id.to_string(), status, &note)?;
         o.status = status;
         o.status_note = Some(note);

@@ -87,6 +87,7 @@ pub fn create_term(
             version: 1,
             created_at: now,
             updated_at: now,
+            history: Vec::new(),
         };
         insert_term(conn, audit, &term, "term.created")?;
         Ok(term)
@@ -109,6 +110,7 @@ pub fn update_term(
         let (title, mission_id, spec) = checked_term(conn, authority, &contract, input)?;
         if (title.as_str(), mission_id, &spec) != (term.title.as_str(), term.mission_id, &term.spec)
         {
+            term.archive_current();
             term.title = title;
             term.mission_id = mission_id;
             term.spec = spec;
