@@ -119,6 +119,24 @@ impl IntoResponses for GetErrors {
     }
 }
 
+/// Errors of a computation over one resource, parameterised by the query (e.g. proposing
+/// consequences as of a date).
+pub struct ComputeErrors;
+
+impl IntoResponses for ComputeErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[
+            (400, "Malformed id or query (`invalid_path_parameter`, `invalid_query`)"),
+            UNAUTHENTICATED,
+            FORBIDDEN,
+            (404, "No such resource in your authority (`not_found`)"),
+            (422, "A rule is broken (`validation_failed`)"),
+            INTERNAL,
+            UNAVAILABLE,
+        ])
+    }
+}
+
 /// Errors of a create (POST with a JSON body).
 pub struct CreateErrors;
 
@@ -179,6 +197,10 @@ impl IntoResponses for UpdateErrors {
             UNAUTHENTICATED,
             FORBIDDEN,
             (404, "No such resource in your authority (`not_found`)"),
+            (
+                409,
+                "Not allowed in the resource's current state (`illegal_transition`, `conflict`)",
+            ),
             (
                 412,
                 "If-Match does not match the current ETag (`precondition_failed`)",

@@ -191,9 +191,14 @@ impl ConsequenceStatus {
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Proposed, Self::Applied, Self::Waived, Self::Superseded]
-            .into_iter()
-            .find(|s| s.as_str() == raw)
+        [
+            Self::Proposed,
+            Self::Applied,
+            Self::Waived,
+            Self::Superseded,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == raw)
     }
 }
 

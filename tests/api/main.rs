@@ -19,6 +19,7 @@ mod idempotency;
 mod missions;
 mod openapi;
 mod operations;
+mod point_in_time;
 mod settings;
 mod spec_check;
 mod startup;

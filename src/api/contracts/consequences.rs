@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::services::contracts::{self as service};
 use crate::startup::AppState;
 
-use crate::api::docs::GetErrors;
+use crate::api::docs::{ComputeErrors, GetErrors};
 use crate::api::extract::{ApiJson, RequestContext};
 use crate::api::pagination::Page;
 
@@ -73,7 +73,7 @@ pub struct AsOfQuery {
 #[utoipa::path(
     tag = "contracts", operation_id = "propose_consequences",
     params(("id" = String, Path, format = Uuid, description = CONTRACT_ID), AsOfQuery),
-    responses((status = 200, description = "The consequences proposed now", body = Page<ConsequenceResponse>), GetErrors),
+    responses((status = 200, description = "The consequences proposed now", body = Page<ConsequenceResponse>), ComputeErrors),
     security(("bearer" = [])),
 )]
 #[post("/contracts/{id}/consequences/propose")]

@@ -182,7 +182,11 @@ pub fn contract_months(contract: &ContractSpec) -> Option<Decimal> {
 /// The months of `period` that fall inside the contract, on the month scale of the period's
 /// schedule (anchored at `anchor`, the schedule's first period start; part months pro rata by
 /// days).
-pub fn period_months(contract: &ContractSpec, period: &Period, anchor: NaiveDate) -> Option<Decimal> {
+pub fn period_months(
+    contract: &ContractSpec,
+    period: &Period,
+    anchor: NaiveDate,
+) -> Option<Decimal> {
     let (from, to) = clip(contract, period);
     months_between(anchor.min(from), from, to)?.value()
 }
@@ -337,15 +341,24 @@ mod tests {
             start: d(2026, 10, 1),
             end: d(2026, 10, 31),
         };
-        assert_eq!(period_fee(&c, &october, calendar, None), Some(dec("150000.00")));
+        assert_eq!(
+            period_fee(&c, &october, calendar, None),
+            Some(dec("150000.00"))
+        );
         // The cut first and last calendar months count their days over the month's length:
         // 17/31 and 14/31 of a month, so the twelve periods still add up to the value.
         let january = Period {
             start: d(2026, 1, 1),
             end: d(2026, 1, 31),
         };
-        assert_eq!(period_months(&c, &january, calendar), Some(dec("17") / dec("31")));
-        let schedule = Schedule { cadence: Cadence::Monthly, first_period_start: calendar };
+        assert_eq!(
+            period_months(&c, &january, calendar),
+            Some(dec("17") / dec("31"))
+        );
+        let schedule = Schedule {
+            cadence: Cadence::Monthly,
+            first_period_start: calendar,
+        };
         let total: Decimal = due_periods(&schedule, c.end)
             .iter()
             .map(|p| period_fee(&c, p, calendar, None).unwrap())
@@ -360,7 +373,10 @@ mod tests {
             start: d(2026, 12, 1),
             end: d(2027, 2, 28),
         };
-        assert_eq!(period_fee(&c, &straddling, c.start, None), Some(dec("10000")));
+        assert_eq!(
+            period_fee(&c, &straddling, c.start, None),
+            Some(dec("10000"))
+        );
     }
 
     #[test]

@@ -165,14 +165,7 @@ mod tests {
     fn annual_from_start_or_last_notice() {
         let start = d(2026, 1, 15);
         assert_eq!(
-            notices_due(
-                &[],
-                start,
-                ContractStatus::Active,
-                None,
-                &[],
-                d(2026, 6, 1)
-            ),
+            notices_due(&[], start, ContractStatus::Active, None, &[], d(2026, 6, 1)),
             vec![annual(d(2027, 1, 15))]
         );
         assert_eq!(
@@ -226,10 +219,21 @@ mod tests {
     #[test]
     fn a_breach_is_assessed_only_by_a_notice_covering_its_period() {
         let start = d(2026, 1, 1);
-        let breaches = [month(2026, 2), month(2026, 4), month(2026, 4), month(2026, 6)];
+        let breaches = [
+            month(2026, 2),
+            month(2026, 4),
+            month(2026, 4),
+            month(2026, 6),
+        ];
         // The notice published 2026-05-01 assessed January–March: it covers February, not
         // April, though it was published after April's breach. June has not ended by as_of.
-        let notices = [published(d(2026, 5, 1), Period { start: d(2026, 1, 1), end: d(2026, 3, 31) })];
+        let notices = [published(
+            d(2026, 5, 1),
+            Period {
+                start: d(2026, 1, 1),
+                end: d(2026, 3, 31),
+            },
+        )];
         let due = notices_due(
             &notices,
             start,

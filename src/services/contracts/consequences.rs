@@ -64,10 +64,11 @@ pub fn propose_consequences(
         let report = compliance(conn, authority, contract_id, as_of)?;
         // Every record on file, whenever it was made: a report as of an earlier date does not
         // show later ones, but they exist.
-        let existing: BTreeSet<(TermId, NaiveDate, String)> = consequences(conn, authority, contract_id)?
-            .into_iter()
-            .map(|c| (c.term_id, c.period.start, c.kind))
-            .collect();
+        let existing: BTreeSet<(TermId, NaiveDate, String)> =
+            consequences(conn, authority, contract_id)?
+                .into_iter()
+                .map(|c| (c.term_id, c.period.start, c.kind))
+                .collect();
         let mut created = Vec::new();
         for tc in &report.terms {
             for line in &tc.periods {

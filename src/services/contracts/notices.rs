@@ -188,6 +188,13 @@ pub fn notices(
     let terminated_on = (c.status == ContractStatus::Terminated)
         .then_some(c.status_changed_on)
         .flatten();
-    let due = notices_due(&on_record, c.start, c.status, terminated_on, &breaches, as_of);
+    let due = notices_due(
+        &on_record,
+        c.start,
+        c.status,
+        terminated_on,
+        &breaches,
+        as_of,
+    );
     Ok((published, due))
 }
