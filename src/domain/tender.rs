@@ -275,6 +275,10 @@ pub struct BidInput {
     pub evaluator_scores: BTreeMap<String, BTreeMap<String, Decimal>>,
     /// Moderated (consensus) score per `scale` criterion code.
     pub moderated_scores: BTreeMap<String, Decimal>,
+    /// The supplier's explanation of an abnormally low price (PA 2023 s.34), once recorded: part
+    /// of the input so that an award rests on an evaluation that includes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abnormally_low_explanation: Option<String>,
 }
 
 /// Everything the scoring engine needs about one tender: the whole input of an evaluation.
@@ -556,6 +560,7 @@ pub fn engine_input(
                 gates: BTreeMap::new(),
                 evaluator_scores: BTreeMap::new(),
                 moderated_scores: BTreeMap::new(),
+                abnormally_low_explanation: b.abnormally_low_explanation.clone(),
             };
             parse::engine_answers(&b.responses, &mut input);
             for s in evaluator_scores.iter().filter(|s| s.bid_id == b.id) {

@@ -349,7 +349,7 @@ pub fn award(
 ) -> Result<Award, AppError> {
     write_tx(conn, actor, |conn, audit| {
         let authority = &actor.principal.authority;
-        let (mut tender, bids, current_input) = load(conn, authority, tender_id)?;
+        let (mut tender, _, current_input) = load(conn, authority, tender_id)?;
         tender.status.after(TenderAction::Award)?;
         let frozen = get_frozen(conn, authority, tender_id, decision.evaluation_id)?;
         if frozen.input != current_input {
@@ -421,10 +421,17 @@ pub fn award(
             .flags
             .iter()
             .any(|f| f.kind == FlagKind::AbnormallyLow);
-        let bid = bids.iter().find(|b| b.id == decision.bid_id);
-        if abnormally_low && bid.is_none_or(|b| b.abnormally_low_explanation.is_none()) {
+        // The explanation must be in the frozen record the award rests on; one recorded after
+        // freezing made the evaluation stale above.
+        let explained = frozen
+            .input
+            .bids
+            .iter()
+            .find(|b| b.bid_id == chosen_id)
+            .is_some_and(|b| b.abnormally_low_explanation.is_some());
+        if abnormally_low && !explained {
             return Err(rule(
-                "the bid is abnormally low: record the supplier's explanation on the bid first (Procurement Act 2023 s.34)",
+                "the bid is abnormally low: record the supplier's explanation on the bid, then freeze a new evaluation (Procurement Act 2023 s.34)",
                 "bid_id",
                 "abnormally low without the supplier's explanation on record",
             ));

@@ -667,6 +667,17 @@ async fn an_abnormally_low_winner_needs_the_suppliers_explanation(app: TestApp) 
         .patch(&format!("/api/v1/tenders/{tender}/bids/{}", bids[2]), &officer, "*", json!({"abnormally_low_explanation": "Own premises and volunteer drivers lower unit costs; accounts supplied"}))
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    // The explanation came after freezing: the award must rest on a record that includes it.
+    let res = app.post(&award, &officer, with_reason.clone()).await;
+    res.assert_problem(409, "conflict");
+    assert!(res.body["detail"].as_str().unwrap().contains("freeze a new evaluation"));
+    let refrozen = freeze(&app, &tender).await;
+    assert_eq!(
+        refrozen["input"]["bids"][2]["abnormally_low_explanation"],
+        "Own premises and volunteer drivers lower unit costs; accounts supplied"
+    );
+    let mut with_reason = with_reason;
+    with_reason["evaluation_id"] = refrozen["id"].clone();
     let res = app.post(&award, &officer, with_reason).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
     assert_eq!(

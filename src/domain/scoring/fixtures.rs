@@ -149,6 +149,7 @@ pub fn sample_input(bids: usize, criteria: usize, evaluators: usize, seed: u64) 
             gates: BTreeMap::new(),
             evaluator_scores: BTreeMap::new(),
             moderated_scores: BTreeMap::new(),
+            abnormally_low_explanation: None,
         };
         for c in &model_criteria {
             match &c.method {

@@ -93,6 +93,7 @@ pub fn bid(id: &str, price: &str) -> BidInput {
         gates: BTreeMap::new(),
         evaluator_scores: BTreeMap::new(),
         moderated_scores: BTreeMap::new(),
+        abnormally_low_explanation: None,
     }
 }
 
