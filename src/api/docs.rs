@@ -126,7 +126,10 @@ pub struct ComputeErrors;
 impl IntoResponses for ComputeErrors {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
         responses(&[
-            (400, "Malformed id or query (`invalid_path_parameter`, `invalid_query`)"),
+            (
+                400,
+                "Malformed id or query (`invalid_path_parameter`, `invalid_query`)",
+            ),
             UNAUTHENTICATED,
             FORBIDDEN,
             (404, "No such resource in your authority (`not_found`)"),

@@ -248,6 +248,19 @@ pub enum ConditionalityCommitment {
 }
 
 impl ConditionalityCommitment {
+    /// The figure a quantity-scored conditionality criterion scores, and its field: the access
+    /// limit, the directionality target, the profit share or the reinvestment percentage.
+    pub fn headline(&self) -> (&'static str, Decimal) {
+        match self {
+            Self::Access { value, .. } => ("value", *value),
+            Self::Directionality { target, .. } => ("target", *target),
+            Self::ProfitSharing { share_percent, .. } => ("share_percent", *share_percent),
+            Self::Reinvestment {
+                percent_of_profit, ..
+            } => ("percent_of_profit", *percent_of_profit),
+        }
+    }
+
     pub fn kind(&self) -> ConditionalityType {
         match self {
             Self::Access { .. } => ConditionalityType::Access,

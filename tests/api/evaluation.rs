@@ -670,7 +670,12 @@ async fn an_abnormally_low_winner_needs_the_suppliers_explanation(app: TestApp) 
     // The explanation came after freezing: the award must rest on a record that includes it.
     let res = app.post(&award, &officer, with_reason.clone()).await;
     res.assert_problem(409, "conflict");
-    assert!(res.body["detail"].as_str().unwrap().contains("freeze a new evaluation"));
+    assert!(
+        res.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("freeze a new evaluation")
+    );
     let refrozen = freeze(&app, &tender).await;
     assert_eq!(
         refrozen["input"]["bids"][2]["abnormally_low_explanation"],

@@ -459,7 +459,34 @@ pub fn responses(
         }
         let is_quantity = matches!(criterion.method, ScoringMethod::Quantity { .. });
         let is_gate = criterion.method == ScoringMethod::Gate;
-        match (is_quantity, r.quantity) {
+        // A quantity-scored conditionality scores the figure the bidder commits to in the
+        // contract: one figure, so the score cannot reward a promise the contract does not hold.
+        // It may be sent as the commitment alone.
+        let mut scored = r.quantity;
+        if is_quantity && let Some(kind) = criterion.conditionality_type {
+            // A commitment of the wrong type is reported below, on its own.
+            match (r.commitment.as_ref().filter(|c| c.kind() == kind), r.quantity) {
+                (None, _) if r.commitment.is_some() => {}
+                (None, _) => errors.push(
+                    format!("{at}.commitment"),
+                    "is required: a conditionality criterion scores the committed figure, which the contract then holds",
+                ),
+                (Some(c), None) => scored = Some(c.headline().1),
+                (Some(c), Some(q)) => {
+                    let (name, figure) = c.headline();
+                    if q.normalize() != figure.normalize() {
+                        errors.push(
+                            format!("{at}.quantity"),
+                            format!(
+                                "must equal the commitment's {name} ({}): the scored figure is the contractual one",
+                                figure.normalize()
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        match (is_quantity, scored) {
             (true, None) => errors.push(
                 format!("{at}.quantity"),
                 "is required: this criterion scores a committed quantity",
@@ -512,9 +539,7 @@ pub fn responses(
         });
         out.push(CriterionResponse {
             criterion_code: r.criterion_code.clone(),
-            quantity: r
-                .quantity
-                .and_then(|q| errors.check(format!("{at}.quantity"), quantity(q))),
+            quantity: scored.and_then(|q| errors.check(format!("{at}.quantity"), quantity(q))),
             gate_passed: r.gate_passed,
             commitment,
             answer,
@@ -650,6 +675,55 @@ mod tests {
         assert_eq!(
             err.fields()[0].message,
             "weights must sum to exactly 100; they sum to 99.9999"
+        );
+    }
+
+    #[test]
+    fn a_scored_conditionality_is_the_committed_figure() {
+        let mut share = criterion(
+            "C1",
+            Category::Conditionality,
+            "100",
+            ScoringMethod::Quantity {
+                direction: Direction::HigherBetter,
+                scoring: QuantityScoring::RelativeToBest,
+            },
+        );
+        share.conditionality_type = Some(ConditionalityType::ProfitSharing);
+        let model = EvaluationModel {
+            criteria: vec![share],
+            category_minimums: vec![],
+        };
+        let answer = |quantity: Option<&str>, share: Option<&str>| CriterionResponse {
+            criterion_code: "C1".into(),
+            quantity: quantity.map(d),
+            gate_passed: None,
+            commitment: share.map(|s| ConditionalityCommitment::ProfitSharing {
+                share_percent: d(s),
+                above_margin_percent: d("8"),
+            }),
+            answer: None,
+        };
+        let check = |r: CriterionResponse| {
+            let mut errors = ValidationErrors::default();
+            let parsed = responses("responses", &model, &[r], &mut errors);
+            let fields: Vec<String> = errors.fields().iter().map(|e| e.field.clone()).collect();
+            (parsed[0].quantity, fields)
+        };
+        // The commitment alone scores its share; the same figure twice is accepted.
+        assert_eq!(check(answer(None, Some("50"))), (Some(d("50")), vec![]));
+        assert_eq!(
+            check(answer(Some("50.0"), Some("50"))),
+            (Some(d("50.0")), vec![])
+        );
+        // A scored figure the commitment does not hold, or no commitment at all, is refused.
+        assert_eq!(
+            check(answer(Some("60"), Some("50"))).1,
+            ["responses[0].quantity"]
+        );
+        assert_eq!(
+            check(answer(Some("60"), None)).1,
+            ["responses[0].commitment"]
         );
     }
 
