@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::tender::{AwardMethod, EvaluationInput};
 
 use super::display;
-use super::engine::{Assessment, assess, declared_weights, ratio};
+use super::engine::{Assessed, Assessment, assess, declared_weights, ratio};
 use super::monte_carlo::{self, MonteCarloResult};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,12 +132,17 @@ fn weight_sensitivities(input: &EvaluationInput, a: &Assessment<'_>) -> Vec<Weig
 /// weights (100 in a valid model), setting w_k to w_k + d and rescaling every other weight by
 /// (S − w_k − d)/(S − w_k) gives each eligible bid
 ///   T_i(d) = s_ik·(w_k + d) + R_i·(S − w_k − d)/(S − w_k),   R_i = Σ_{j≠k} w_j·s_ij.
-/// With c = S − w_k, a = s_ik − s_Wk, ΔR = R_i − R_W and D0 = T_i − T_W (today's gap to the
-/// winner W), c·(T_i − T_W)(d) = c·D0 + (a·c − ΔR)·d is linear in d, so the crossing is
-///   d* = −c·D0 / (a·c − ΔR).
-/// A bid overtakes on an increase when the slope is positive and on a decrease when it is
-/// negative; d must stay within [−w_k, c]. The nearest crossing wins (equal: lower bid id).
-/// Only totals are compared: within 0.01 of the crossing the tie-break rules decide.
+/// With c = S − w_k, a = s_ik − s_Wk and ΔR = R_i − R_W against the winner W, the gap
+/// c·(T_i − T_W)(d) = c·(w_k·a + ΔR) + (a·c − ΔR)·d is linear in d, so the crossing is the
+/// fraction d* = −c·(w_k·a + ΔR) / (a·c − ΔR). A bid overtakes on an increase when the slope is
+/// positive and on a decrease when it is negative; d must stay within [−w_k, c].
+///
+/// The gap is built from per-criterion differences (s_ij − s_Wj), never from rounded totals,
+/// so scores that are equal (thirds included) cancel exactly; and d* stays a fraction: its
+/// bounds and the nearest crossing are decided by cross-multiplying, and the ends are exact —
+/// the crossing is at weight 100 exactly when a = 0, and at weight 0 exactly when ΔR = 0. The
+/// nearest crossing wins (equal: lower bid id). Only totals are compared: within 0.01 of the
+/// crossing the tie-break rules decide.
 pub(crate) fn thresholds(a: &Assessment<'_>, k: usize) -> (Option<Crossing>, Option<Crossing>) {
     let Some(w_k) = a.weights.get(k).copied() else {
         return (None, None);
@@ -154,43 +159,109 @@ pub(crate) fn thresholds(a: &Assessment<'_>, k: usize) -> (Option<Crossing>, Opt
     let Some(winner) = a.ranked.first().and_then(|i| a.bids.get(*i)) else {
         return (None, None);
     };
-    let s_w = winner.scores.get(k).map_or(Decimal::ZERO, |s| s.normalised);
-    let r_w = winner.total.saturating_sub(w_k.saturating_mul(s_w));
+    let score =
+        |bid: &Assessed<'_>, j: usize| bid.scores.get(j).map_or(Decimal::ZERO, |s| s.normalised);
 
-    let mut up: Option<Crossing> = None;
-    let mut down: Option<Crossing> = None;
+    let mut up: Option<(Fraction, usize)> = None;
+    let mut down: Option<(Fraction, usize)> = None;
     // Eligible bids in bid-id order (`bids` is sorted by id), so a strict "nearer" test keeps
     // the lower bid id on equal crossings.
     let mut eligible: Vec<usize> = a.ranked.iter().skip(1).copied().collect();
     eligible.sort_unstable();
     for i in eligible {
         let Some(bid) = a.bids.get(i) else { continue };
-        let s_i = bid.scores.get(k).map_or(Decimal::ZERO, |s| s.normalised);
-        let r_i = bid.total.saturating_sub(w_k.saturating_mul(s_i));
-        let a_diff = s_i.saturating_sub(s_w);
-        let delta_r = r_i.saturating_sub(r_w);
-        let d0 = bid.total.saturating_sub(winner.total);
+        let a_diff = score(bid, k).saturating_sub(score(winner, k));
+        let delta_r = a.weights.iter().enumerate().filter(|(j, _)| *j != k).fold(
+            Decimal::ZERO,
+            |acc, (j, w)| {
+                let diff = score(bid, j).saturating_sub(score(winner, j));
+                if diff.is_zero() {
+                    acc
+                } else {
+                    acc.saturating_add(w.saturating_mul(diff))
+                }
+            },
+        );
         let slope = a_diff.saturating_mul(c).saturating_sub(delta_r);
-        let Some(d) = ratio(
-            c.saturating_mul(d0).saturating_mul(Decimal::NEGATIVE_ONE),
-            slope,
-        ) else {
+        if slope.is_zero() {
             continue; // parallel: the gap never closes
+        }
+        let d = if a_diff.is_zero() {
+            Fraction::whole(c)
+        } else if delta_r.is_zero() {
+            Fraction::whole(-w_k)
+        } else {
+            let gap = w_k.saturating_mul(a_diff).saturating_add(delta_r);
+            Fraction::new(
+                c.saturating_mul(gap).saturating_mul(Decimal::NEGATIVE_ONE),
+                slope,
+            )
         };
-        let candidate = Crossing { delta: d, bid: i };
-        if slope > Decimal::ZERO && d > Decimal::ZERO && d <= c {
-            if up.is_none_or(|u| d < u.delta) {
-                up = Some(candidate);
+        if slope > Decimal::ZERO && d.gt(Decimal::ZERO) && d.le(c) {
+            if up.is_none_or(|(u, _)| d.lt(&u)) {
+                up = Some((d, i));
             }
         } else if slope < Decimal::ZERO
-            && d < Decimal::ZERO
-            && d >= -w_k
-            && down.is_none_or(|u| d > u.delta)
+            && d.lt_whole(Decimal::ZERO)
+            && !d.lt_whole(-w_k)
+            && down.is_none_or(|(u, _)| u.lt(&d))
         {
-            down = Some(candidate);
+            down = Some((d, i));
         }
     }
-    (up, down)
+    let crossing = |found: Option<(Fraction, usize)>| {
+        found.and_then(|(d, bid)| d.value().map(|delta| Crossing { delta, bid }))
+    };
+    (crossing(up), crossing(down))
+}
+
+/// An exact fraction `num / den` with `den > 0`, compared by cross-multiplying.
+#[derive(Debug, Clone, Copy)]
+struct Fraction {
+    num: Decimal,
+    den: Decimal,
+}
+
+impl Fraction {
+    fn whole(value: Decimal) -> Self {
+        Self {
+            num: value,
+            den: Decimal::ONE,
+        }
+    }
+
+    /// `den` must not be zero; the sign moves to the numerator.
+    fn new(num: Decimal, den: Decimal) -> Self {
+        if den < Decimal::ZERO {
+            Self {
+                num: -num,
+                den: -den,
+            }
+        } else {
+            Self { num, den }
+        }
+    }
+
+    fn lt(&self, other: &Fraction) -> bool {
+        self.num.saturating_mul(other.den) < other.num.saturating_mul(self.den)
+    }
+
+    fn lt_whole(&self, value: Decimal) -> bool {
+        self.lt(&Fraction::whole(value))
+    }
+
+    fn gt(&self, value: Decimal) -> bool {
+        Fraction::whole(value).lt(self)
+    }
+
+    fn le(&self, value: Decimal) -> bool {
+        !Fraction::whole(value).lt(self)
+    }
+
+    /// The one division, for display.
+    fn value(&self) -> Option<Decimal> {
+        ratio(self.num, self.den)
+    }
 }
 
 /// For each eligible non-winning bid (by bid id), the evaluation re-run without it.
@@ -338,6 +409,43 @@ mod tests {
             }
         }
         assert_eq!(checked, 4);
+    }
+
+    /// Recurring decimals in the normalised scores (a price ratio of 100/191) must not push a
+    /// crossing that lies exactly at a weight of 100 or 0 off the range.
+    #[test]
+    fn a_tie_exactly_at_either_end_of_the_weight_range_is_reported() {
+        let criteria = || {
+            vec![
+                price("P", "30", ScoringMethod::LowestRatio),
+                scale("Q1", Category::Quality, "40"),
+                scale("Q2", Category::Quality, "30"),
+            ]
+        };
+        // W 30 + 40 + 18 = 88; I 15.7 + 40 + 30: equal on Q1, so Q1 at 100 ties them.
+        let input = weighted(
+            criteria(),
+            vec![
+                bid("I", "191").moderated("Q1", "5").moderated("Q2", "5"),
+                bid("W", "100").moderated("Q1", "5").moderated("Q2", "3"),
+                bid("X", "200").moderated("Q1", "0").moderated("Q2", "0"),
+            ],
+        );
+        let report = sensitivity(&input, &SensitivityOptions::default());
+        assert_eq!(report.winner.as_deref(), Some("W"));
+        let q1 = report.weights.iter().find(|w| w.code == "Q1").unwrap();
+        assert_eq!(q1.increase, change("100", "60", "I"));
+        // I and W equal but for price (100/191 against 1), so price at 0 ties them.
+        let input = weighted(
+            criteria(),
+            vec![
+                bid("I", "191").moderated("Q1", "5").moderated("Q2", "4"),
+                bid("W", "100").moderated("Q1", "5").moderated("Q2", "4"),
+            ],
+        );
+        let report = sensitivity(&input, &SensitivityOptions::default());
+        let p = report.weights.iter().find(|w| w.code == "P").unwrap();
+        assert_eq!(p.decrease, change("0", "-30", "I"));
     }
 
     #[test]

@@ -34,7 +34,7 @@ use crate::domain::tender::{EvaluationInput, ScoringMethod};
 use super::result::EvaluationResult;
 use explain::build_result;
 
-pub(crate) use assess::{Assessment, assess};
+pub(crate) use assess::{Assessed, Assessment, assess};
 
 /// Errors of a what-if request: the alternative weights must be a complete, valid weighting.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
