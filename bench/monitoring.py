@@ -16,31 +16,35 @@ def free_port():
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
-def call(base, token, method, path, body=None, content_type="application/json"):
+def call(base, token, method, path, body=None, content_type="application/json", if_match=None):
     data = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else None)
     req = urllib.request.Request(base + path, data=data, method=method)
     req.add_header("Authorization", "Bearer " + token)
+    if if_match:
+        req.add_header("If-Match", if_match)
     if data is not None:
         req.add_header("Content-Type", content_type)
-    with urllib.request.urlopen(req, timeout=120) as res:
+    with urllib.request.urlopen(req, timeout=600) as res:
         return json.loads(res.read() or b"null")
 
 def contract(base, token, terms):
     c = call(base, token, "POST", "/api/v1/contracts", {
-        "title": "Benchmark contract", "value": "60000000", "start_date": "2025-01-01", "end_date": "2029-12-31",
+        "title": "Benchmark contract", "value": "60000000", "start_date": "2020-01-01", "end_date": "2024-12-31",
         "supplier": {"name": "Bench Ltd", "identifier": "GB-COH-00000000"}})
     ids = []
     for i in range(terms):
         t = call(base, token, "POST", f"/api/v1/contracts/{c['id']}/terms", {"title": f"KPI {i}", "spec": {
             "kind": "kpi", "material": i < 3,
             "metric": {"name": f"KPI {i}", "unit": "%", "direction": "at_least", "target": "90"},
-            "schedule": {"cadence": "monthly", "first_period_start": "2025-01-01"},
+            "schedule": {"cadence": "monthly", "first_period_start": "2020-01-01"},
             "consequence": {"type": "service_credit", "basis": {"type": "percent_of_period_fee", "percent": "2"}}}})
         ids.append(t["id"])
+    # In force from its start, so every period is due.
+    call(base, token, "PATCH", f"/api/v1/contracts/{c['id']}", {"status": "active", "status_effective_on": "2020-01-01"}, if_match="*")
     return c["id"], ids
 
 def months():
-    for y in range(2025, 2030):
+    for y in range(2020, 2025):
         for m in range(1, 13):
             yield f"{y}-{m:02d}-01"
 
@@ -78,7 +82,7 @@ def run(binary, database_url, label):
         times = []
         for _ in range(20):
             started = time.perf_counter()
-            call(base, token, "GET", f"/api/v1/contracts/{cid}/compliance?as_of=2030-06-30")
+            call(base, token, "GET", f"/api/v1/contracts/{cid}/compliance")
             times.append((time.perf_counter() - started) * 1000)
         print(f"{label}: compliance for 20 terms x 60 periods: median {statistics.median(times):.1f} ms, best {min(times):.1f} ms (target < 50 ms)")
     finally:

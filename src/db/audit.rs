@@ -107,17 +107,27 @@ pub struct LastEvent {
     pub state_digest: String,
 }
 
-/// The last event about each of `ids` (entities of `entity_type`) that has any.
+/// The last event about each of `ids` (entities of `entity_type`) that has any. `within`, the
+/// least and greatest of `ids` when the caller knows them, bounds the index range scanned
+/// whatever the planner's statistics say.
 pub fn last_events(
     conn: &mut DbConnection,
     authority: &AuthorityId,
     entity_type: &str,
     ids: &[String],
+    within: Option<(&str, &str)>,
 ) -> QueryResult<HashMap<String, LastEvent>> {
-    let rows: Vec<(String, i64, String, String)> = audit_events::table
+    let mut query = audit_events::table
         .filter(audit_events::authority.eq(authority.as_str()))
         .filter(audit_events::entity_type.eq(entity_type))
         .filter(audit_events::entity_id.eq_any(ids))
+        .into_boxed();
+    if let Some((least, greatest)) = within {
+        query = query
+            .filter(audit_events::entity_id.ge(least.to_string()))
+            .filter(audit_events::entity_id.le(greatest.to_string()));
+    }
+    let rows: Vec<(String, i64, String, String)> = query
         .order((audit_events::entity_id.asc(), audit_events::seq.asc()))
         .select((
             audit_events::entity_id,

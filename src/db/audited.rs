@@ -192,6 +192,26 @@ pub fn page(
     })
 }
 
+/// Whether a kind's entity id is its table's `id` column, so a page of rows in id order spans
+/// the range of entity ids from its first to its last.
+pub fn keyed_by_id(kind: EntityKind) -> bool {
+    match kind {
+        EntityKind::Mission
+        | EntityKind::Tender
+        | EntityKind::Bid
+        | EntityKind::Evaluation
+        | EntityKind::Award
+        | EntityKind::Contract
+        | EntityKind::Term
+        | EntityKind::Observation
+        | EntityKind::Consequence
+        | EntityKind::PerformanceNotice => true,
+        EntityKind::EvaluatorScore | EntityKind::ModeratedScore | EntityKind::AuthoritySettings => {
+            false
+        }
+    }
+}
+
 /// Which of `ids` (entity ids of `kind`) have a stored row in the authority.
 pub fn existing(
     conn: &mut DbConnection,

@@ -138,7 +138,13 @@ fn check_kind(
             break;
         }
         let ids: Vec<String> = states.iter().map(|(id, _)| id.clone()).collect();
-        let mut last = db::audit::last_events(conn, authority, kind.as_str(), &ids)?;
+        let within = match (ids.first(), ids.last()) {
+            (Some(first), Some(last)) if db::audited::keyed_by_id(kind) => {
+                Some((first.as_str(), last.as_str()))
+            }
+            _ => None,
+        };
+        let mut last = db::audit::last_events(conn, authority, kind.as_str(), &ids, within)?;
         for (entity_id, digest) in states {
             summary.rows_checked += 1;
             let finding = match last.remove(&entity_id) {
@@ -175,7 +181,7 @@ fn check_kind(
         let present = db::audited::existing(conn, kind, authority, &ids)?;
         let gone: Vec<String> = ids.into_iter().filter(|id| !present.contains(id)).collect();
         if !gone.is_empty() {
-            let mut last = db::audit::last_events(conn, authority, kind.as_str(), &gone)?;
+            let mut last = db::audit::last_events(conn, authority, kind.as_str(), &gone, None)?;
             for entity_id in gone {
                 let last_event = last.remove(&entity_id);
                 report.found(

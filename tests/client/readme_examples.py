@@ -24,7 +24,6 @@ Exits 1 when anything is recorded.
 
 from __future__ import annotations
 
-import datetime
 import importlib
 import json
 import os
@@ -576,7 +575,7 @@ def tender_flow() -> dict:
 KPI_SPEC = {
     "kind": "kpi", "material": True,
     "metric": {"name": "Visits on time", "unit": "%", "direction": "at_least", "target": "90"},
-    "schedule": {"cadence": "monthly", "first_period_start": "2026-01-01"},
+    "schedule": {"cadence": "monthly", "first_period_start": "2025-01-01"},
     "consequence": {"type": "service_credit", "basis": {"type": "percent_of_period_fee", "percent": "5"}},
 }
 
@@ -594,12 +593,12 @@ def monitoring(cid: str, label: str, credit: str | None) -> None:
     call("get_term", get_term, 200, id=cid, tid=tid)
     g = call("get_contract", get_contract, 200, id=cid)
     u = call("update_contract", update_contract, 200, id=cid, if_match=g.headers.get("etag") or "*",
-             body=body_model("update_contract", UpdateContractRequest, {"status": "active"}))
+             body=body_model("update_contract", UpdateContractRequest, {"status": "active", "status_effective_on": "2025-01-01"}))
     R.check("update_contract", u["status"] == "active", f"status {u['status']!r}")
     call("lint_contract", lint_contract, 200, id=cid)
     rows = [
-        {"term_id": tid, "period_start": "2026-01-01", "measures": {"value": "95"}, "dimensions": {"ward": "Kentish Town"}},
-        {"term_id": tid, "period_start": "2026-02-01", "measures": {"value": "60"}, "dimensions": {"ward": "Gospel Oak"}},
+        {"term_id": tid, "period_start": "2025-01-01", "measures": {"value": "95"}, "dimensions": {"ward": "Kentish Town"}},
+        {"term_id": tid, "period_start": "2025-02-01", "measures": {"value": "60"}, "dimensions": {"ward": "Gospel Oak"}},
     ]
     # README posts these as CSV; the generator drops text/csv request bodies, so JSON it is.
     sub = call("submit_observations", submit_observations, 201, id=cid,
@@ -615,10 +614,14 @@ def monitoring(cid: str, label: str, credit: str | None) -> None:
                  body=body_model("verify_observation", NoteRequest, {"note": "Checked against the rota"}))
         R.check("verify_observation", v["status"] == "verified" and v.headers.get("etag") == '"2"',
                 f"status {v['status']!r}, ETag {v.headers.get('etag')!r}")
-    co = call("contract_compliance", contract_compliance, 200, id=cid, as_of=datetime.date(2026, 4, 20))
+    # As of today: the whole of 2025 is due; the two returns came (late) today.
+    co = call("contract_compliance", contract_compliance, 200, id=cid)
     lines = [ln for ln in (co["lines"] or []) if ln.get("term_id") == tid]
     statuses = [(ln.get("assessment") or {}).get("status") for ln in lines]
-    R.check("contract_compliance", statuses == ["met", "not_met", "missing"], f"statuses {statuses}, README: met, not_met, missing")
+    R.check("contract_compliance", statuses == ["met", "not_met"] + ["missing"] * 10,
+            f"statuses {statuses}, README: met, not_met, then missing")
+    R.check("contract_compliance", [ln.get("late") for ln in lines[:2]] == [True, True] and (co["totals"] or {}).get("late") == 2,
+            f"late {[ln.get('late') for ln in lines[:2]]}")
     if len(lines) >= 2:
         a = lines[1].get("assessment") or {}
         R.check("contract_compliance", a.get("attainment_percent") == "66.67" and a.get("rating") == "inadequate",
@@ -626,7 +629,7 @@ def monitoring(cid: str, label: str, credit: str | None) -> None:
         money = a.get("money") or [{}]
         if credit is not None:
             R.check("contract_compliance", (money[0].get("kind"), money[0].get("amount")) == ("service_credit", credit), f"money {money}")
-    pr = call("propose_consequences", propose_consequences, 200, id=cid, as_of=datetime.date(2026, 4, 20))
+    pr = call("propose_consequences", propose_consequences, 200, id=cid)
     proposed = items(pr)
     R.check("propose_consequences", len(proposed) >= 1, "no consequence proposed")
     if proposed:
@@ -634,17 +637,17 @@ def monitoring(cid: str, label: str, credit: str | None) -> None:
                   body=body_model("apply_consequence", DecisionRequest, {"reason": "Deducted from the next invoice"}))
         R.check("apply_consequence", ap["status"] == "applied", f"status {ap['status']!r}")
     call("list_consequences", list_consequences, 200, id=cid)
-    notice = {"period_start": "2026-01-01", "period_end": "2026-02-28", "ratings": {tid: "requires_improvement"},
+    notice = {"period_start": "2025-01-01", "period_end": "2025-02-28", "ratings": {tid: "requires_improvement"},
               "justification": "February shortfall after staff turnover; improvement plan agreed"}
     n = call("create_performance_notice", create_performance_notice, 201, id=cid,
              body=body_model("create_performance_notice", NoticeRequest, notice))
     R.check("create_performance_notice", ((n["kpis"] or [{}])[0]).get("rating") == "requires_improvement", f"kpis {n['kpis']}")
-    call("list_performance_notices", list_performance_notices, 200, id=cid, as_of=datetime.date(2026, 3, 1))
+    call("list_performance_notices", list_performance_notices, 200, id=cid)
 
 
 def contracts(t: dict) -> None:
     R.step = "contracts"
-    body = {"tender_id": t["tender"], "title": "School meals pilot", "start_date": "2026-01-01", "end_date": "2026-12-31"}
+    body = {"tender_id": t["tender"], "title": "School meals pilot", "start_date": "2025-01-01", "end_date": "2025-12-31"}
     c = call("create_contract", create_contract, 201, body=body_model("create_contract", CreateContractRequest, body))
     R.check("create_contract", (c["supplier"] or {}).get("name") == "Beta Catering" and c["value"] == "100000.00"
             and c["status"] == "pending" and c["bid_id"] == t["B"], f"contract {json.dumps(c.json)[:300]}")
@@ -652,7 +655,7 @@ def contracts(t: dict) -> None:
         monitoring(c["id"], "contract from the award", None)
     R.step = "contracts"
     direct = {"title": "Home care, north", "supplier": {"name": "Camden Care Co-op", "identifier": "GB-COH-09876543", "sme": True},
-              "value": "1200000", "start_date": "2026-01-01", "end_date": "2026-12-31"}
+              "value": "1200000", "start_date": "2025-01-01", "end_date": "2025-12-31"}
     d = call("create_contract", create_contract, 201, body=body_model("create_contract", CreateContractRequest, direct))
     if d["id"]:
         monitoring(d["id"], "README direct contract", "5000.00")

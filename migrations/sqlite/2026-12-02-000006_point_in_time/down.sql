@@ -1,3 +1,12 @@
+DROP INDEX bids_authority_id;
+DROP INDEX evaluator_scores_authority_bid;
+DROP INDEX moderated_scores_authority_bid;
+DROP INDEX evaluations_authority_id;
+DROP INDEX awards_authority_id;
+DROP INDEX terms_authority_id;
+DROP INDEX observations_authority_id;
+DROP INDEX consequences_authority_id;
+DROP INDEX performance_notices_authority_id;
 CREATE TABLE consequences_old (
     id           TEXT PRIMARY KEY NOT NULL,
     authority    TEXT NOT NULL,

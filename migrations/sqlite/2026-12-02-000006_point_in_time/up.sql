@@ -28,3 +28,13 @@ INSERT INTO consequences_new
 DROP TABLE consequences;
 ALTER TABLE consequences_new RENAME TO consequences;
 CREATE INDEX consequences_contract ON consequences (authority, contract_id, id);
+-- Verification reads every kind of record a page at a time in id order, per authority.
+CREATE INDEX bids_authority_id ON bids (authority, id);
+CREATE INDEX evaluator_scores_authority_bid ON evaluator_scores (authority, bid_id);
+CREATE INDEX moderated_scores_authority_bid ON moderated_scores (authority, bid_id);
+CREATE INDEX evaluations_authority_id ON evaluations (authority, id);
+CREATE INDEX awards_authority_id ON awards (authority, id);
+CREATE INDEX terms_authority_id ON terms (authority, id);
+CREATE INDEX observations_authority_id ON observations (authority, id);
+CREATE INDEX consequences_authority_id ON consequences (authority, id);
+CREATE INDEX performance_notices_authority_id ON performance_notices (authority, id);
