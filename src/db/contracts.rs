@@ -295,14 +295,6 @@ pub fn find_term(
         .optional()
 }
 
-/// Every term of the authority (for audit verification).
-pub fn all_terms(conn: &mut DbConnection, authority: &AuthorityId) -> QueryResult<Vec<TermRow>> {
-    terms::table
-        .filter(terms::authority.eq(authority.as_str()))
-        .order(terms::id.asc())
-        .load(conn)
-}
-
 #[derive(Debug, Clone, Queryable, Insertable, serde::Serialize)]
 #[diesel(table_name = observations, treat_none_as_default_value = false)]
 pub struct ObservationRow {

@@ -296,14 +296,6 @@ pub fn list_bids(
     q.load(conn)
 }
 
-/// Every bid of the authority (for audit verification).
-pub fn all_bids(conn: &mut DbConnection, authority: &AuthorityId) -> QueryResult<Vec<BidRow>> {
-    bids::table
-        .filter(bids::authority.eq(authority.as_str()))
-        .order(bids::id.asc())
-        .load(conn)
-}
-
 // ---------------------------------------------------------------- scores
 
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, serde::Serialize)]

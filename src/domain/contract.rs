@@ -392,3 +392,77 @@ pub fn terms_from_bid(model: &EvaluationModel, bid: &Bid, start: NaiveDate) -> V
     }
     terms
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::compliance::test_support::d;
+
+    fn at(y: i32, m: u32, day: u32) -> DateTime<Utc> {
+        d(y, m, day).and_hms_opt(9, 0, 0).unwrap().and_utc()
+    }
+
+    fn term() -> Term {
+        let spec: TermSpec = serde_json::from_value(serde_json::json!({
+            "kind": "kpi", "material": true,
+            "metric": {"name": "Visits", "unit": "%", "direction": "at_least", "target": "90"}
+        }))
+        .unwrap();
+        Term {
+            id: TermId::new(),
+            authority: AuthorityId::parse("camden").unwrap(),
+            contract_id: ContractId::new(),
+            title: "Visits".into(),
+            mission_id: None,
+            source: None,
+            spec,
+            version: 1,
+            created_at: at(2026, 1, 5),
+            updated_at: at(2026, 1, 5),
+            history: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_term_as_recorded_on_a_date_is_the_version_then_in_force() {
+        let mut t = term();
+        t.archive_current();
+        t.title = "Visits on time".into();
+        t.version = 2;
+        t.updated_at = at(2026, 4, 1);
+        assert_eq!(t.as_recorded_on(d(2026, 1, 4)), None, "not yet recorded");
+        let then = t.as_recorded_on(d(2026, 3, 31)).unwrap();
+        assert_eq!((then.version, then.title.as_str()), (1, "Visits"));
+        let now = t.as_recorded_on(d(2026, 4, 1)).unwrap();
+        assert_eq!((now.version, now.title.as_str()), (2, "Visits on time"));
+    }
+
+    #[test]
+    fn a_consequence_decided_later_was_still_proposed() {
+        let decided = ConsequenceRecord {
+            id: ConsequenceId::new(),
+            contract_id: ContractId::new(),
+            term_id: TermId::new(),
+            period: Period {
+                start: d(2026, 1, 1),
+                end: d(2026, 1, 31),
+            },
+            kind: "service_credit".into(),
+            amount: Some(Decimal::from(5000)),
+            detail: String::new(),
+            status: ConsequenceStatus::Applied,
+            reason: Some("Deducted".into()),
+            decided_by: Some("alice".into()),
+            decided_at: Some(at(2026, 3, 1)),
+            created_at: at(2026, 2, 15),
+            cleared_by: None,
+        };
+        assert_eq!(decided.as_recorded_on(d(2026, 2, 14)), None);
+        let before = decided.as_recorded_on(d(2026, 2, 28)).unwrap();
+        assert_eq!(
+            (before.status, before.reason),
+            (ConsequenceStatus::Proposed, None)
+        );
+        assert_eq!(decided.as_recorded_on(d(2026, 3, 1)).unwrap(), decided);
+    }
+}

@@ -23,11 +23,8 @@ use crate::domain::tender::{
 use crate::domain::validation::FieldError;
 use crate::error::{AppError, ErrorCode};
 
-use super::tenders::{self as tender_service};
+use super::tenders as tender_service;
 use super::{Actor, write_tx};
-
-pub const EVALUATION: &str = "evaluation";
-pub const AWARD: &str = "award";
 
 /// Procurement Act 2023 s.51: the standstill period is at least 8 working days.
 pub const MIN_STANDSTILL_WORKING_DAYS: u32 = 8;

@@ -17,8 +17,6 @@ use super::{Actor, AuditTrail, Precondition, write_tx};
 
 pub const TENDER: &str = "tender";
 pub const BID: &str = "bid";
-pub const EVALUATOR_SCORE: &str = "evaluator_score";
-pub const MODERATED_SCORE: &str = "moderated_score";
 
 fn conflict(detail: impl Into<String>) -> AppError {
     AppError::client(ErrorCode::Conflict, detail)

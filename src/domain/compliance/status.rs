@@ -597,6 +597,18 @@ mod tests {
     }
 
     #[test]
+    fn a_return_is_late_only_after_its_deadline() {
+        let jan = Period {
+            start: d(2026, 1, 1),
+            end: d(2026, 1, 31),
+        };
+        // 10 grace days: due by 10 February.
+        assert!(!is_late(&jan, 10, d(2026, 2, 10)));
+        assert!(is_late(&jan, 10, d(2026, 2, 11)));
+        assert!(!is_late(&jan, 0, d(2026, 1, 31)));
+    }
+
+    #[test]
     fn status_and_rating_at_each_boundary() {
         let term = kpi(metric(MetricDirection::AtLeast, "200"));
         let cases = [

@@ -33,14 +33,9 @@ use crate::error::{AppError, ErrorCode};
 
 use super::{Actor, Precondition, write_tx};
 
+/// What a stale `If-Match` names.
 pub const CONTRACT: &str = "contract";
 pub const TERM: &str = "term";
-pub const OBSERVATION: &str = "observation";
-/// A batch of returns is audited as one event (its state: every return of the batch), kept
-/// apart from the contract's own state so that verification still compares the contract.
-pub const OBSERVATION_BATCH: &str = "observation_batch";
-pub const CONSEQUENCE: &str = "consequence";
-pub const NOTICE: &str = "performance_notice";
 
 pub use crate::domain::compliance::DEFAULT_GRACE_DAYS;
 
