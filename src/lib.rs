@@ -1,5 +1,6 @@
 //! mission-procurement: mission-oriented public procurement as a REST service.
 
+pub mod admission;
 pub mod api;
 pub mod auth;
 pub mod cli;

@@ -8,17 +8,20 @@ use actix_web::{App, HttpServer, web};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::admission::WriteAdmission;
 use crate::api::{self, RouteTable};
 use crate::auth::jwt::{JwtVerifier, KeyError};
 use crate::config::Settings;
 use crate::db::{self, DatabaseUrl, DbConnection, DbPool, DbSetupError};
 use crate::error::AppError;
+use crate::services::Actor;
 
 /// What every handler can reach.
 pub struct AppState {
     pub pool: DbPool,
     pub verifier: JwtVerifier,
     pub settings: Settings,
+    pub admission: WriteAdmission,
 }
 
 impl AppState {
@@ -34,6 +37,17 @@ impl AppState {
             work(&mut conn)
         })
         .await?
+    }
+
+    /// Runs a write once admitted (see [`WriteAdmission`]): the authority's earlier writes in
+    /// this instance have finished and a writer slot is free, so waiting costs no connection.
+    pub async fn write<T, F>(&self, actor: Actor, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection, &Actor) -> Result<T, AppError> + Send + 'static,
+    {
+        let _permit = self.admission.admit(&actor.principal.authority).await?;
+        self.run(move |conn| work(conn, &actor)).await
     }
 }
 
@@ -85,10 +99,17 @@ impl Application {
             })?
             .port();
         let state_workers = settings.workers;
+        // SQLite has one writer; on PostgreSQL half the pool may write, so reads always find a
+        // connection.
+        let writers = match DatabaseUrl::parse(&settings.database_url)? {
+            DatabaseUrl::Sqlite(_) => 1,
+            DatabaseUrl::Postgres(_) => usize::try_from(settings.db_pool_size / 2).unwrap_or(1),
+        };
         let state = web::Data::new(AppState {
             pool,
             verifier,
             settings,
+            admission: WriteAdmission::new(writers),
         });
         let spec = api::openapi();
         let routes = web::Data::new(RouteTable::from_openapi(&spec));

@@ -315,8 +315,8 @@ pub async fn update_bid(
     }
     let (path, actor) = (path.into_inner(), ctx.actor());
     let bid = state
-        .run(move |conn| {
-            services::tenders::update_bid(conn, &actor, path.id, path.bid, &if_match.0, changes)
+        .write(actor, move |conn, actor| {
+            services::tenders::update_bid(conn, actor, path.id, path.bid, &if_match.0, changes)
         })
         .await?;
     Ok(bid_ok(bid))
@@ -497,8 +497,8 @@ pub async fn moderate_score(
     let (code, score, rationale) = parse_score(body.value)?;
     let (path, actor) = (path.into_inner(), ctx.actor());
     let record = state
-        .run(move |conn| {
-            services::tenders::moderate(conn, &actor, path.id, path.bid, &code, score, rationale)
+        .write(actor, move |conn, actor| {
+            services::tenders::moderate(conn, actor, path.id, path.bid, &code, score, rationale)
         })
         .await?;
     Ok(HttpResponse::Ok().json(ModeratedScoreResponse::from(record)))

@@ -322,7 +322,9 @@ pub async fn update_mission(
     let id = id.into_inner();
     let actor = ctx.actor();
     let mission = state
-        .run(move |conn| services::missions::update(conn, &actor, id, &if_match.0, changes))
+        .write(actor, move |conn, actor| {
+            services::missions::update(conn, actor, id, &if_match.0, changes)
+        })
         .await?;
     let version = mission.version;
     Ok(respond::ok_with_etag(

@@ -77,9 +77,9 @@ where
     let fingerprint = idempotency::fingerprint("POST", path, raw_body);
     let actor = ctx.actor();
     let (response, replayed) = state
-        .run(move |conn| {
-            idempotency::run_once(conn, &actor, key.0.as_deref(), &fingerprint, |conn| {
-                let created = work(conn, &actor)?;
+        .write(actor, move |conn, actor| {
+            idempotency::run_once(conn, actor, key.0.as_deref(), &fingerprint, |conn| {
+                let created = work(conn, actor)?;
                 stored(
                     StatusCode::CREATED,
                     &created.body,

@@ -114,6 +114,8 @@ pub async fn put_settings(
     let (floor, above) = parse_settings(body.value)?;
     let (actor, defaults) = (ctx.actor(), defaults(&state));
     Ok(ok(state
-        .run(move |conn| service::put(conn, &actor, &if_match.0, &defaults, floor, above))
+        .write(actor, move |conn, actor| {
+            service::put(conn, actor, &if_match.0, &defaults, floor, above)
+        })
         .await?))
 }

@@ -313,7 +313,9 @@ pub async fn update_tender(
     let changes = parse_changes(body.value)?;
     let (id, actor) = (id.into_inner(), ctx.actor());
     let tender = state
-        .run(move |conn| services::tenders::update(conn, &actor, id, &if_match.0, changes))
+        .write(actor, move |conn, actor| {
+            services::tenders::update(conn, actor, id, &if_match.0, changes)
+        })
         .await?;
     Ok(tender_ok(tender))
 }
@@ -327,7 +329,9 @@ async fn transition(
     ctx.require(policy::WRITE_TENDERS)?;
     let actor = ctx.actor();
     let tender = state
-        .run(move |conn| services::tenders::transition(conn, &actor, id, action))
+        .write(actor, move |conn, actor| {
+            services::tenders::transition(conn, actor, id, action)
+        })
         .await?;
     Ok(tender_ok(tender))
 }
@@ -488,8 +492,8 @@ pub async fn put_criteria(
     let (model, reason) = parse_criteria(body.value)?;
     let (id, actor) = (id.into_inner(), ctx.actor());
     let tender = state
-        .run(move |conn| {
-            services::tenders::put_criteria(conn, &actor, id, &if_match.0, model, reason)
+        .write(actor, move |conn, actor| {
+            services::tenders::put_criteria(conn, actor, id, &if_match.0, model, reason)
         })
         .await?;
     Ok(model_ok(tender))

@@ -17,6 +17,7 @@ on_both_databases!(
     verify_catches_an_edited_mission_row,
     verify_catches_a_deleted_event,
     concurrent_writes_never_fork_the_chain,
+    many_authorities_writing_at_once_all_succeed,
     a_whole_procurement_verifies_and_an_edited_bid_shows,
     every_kind_of_record_is_tamper_evident,
 );
@@ -235,6 +236,38 @@ async fn concurrent_writes_never_fork_the_chain(app: TestApp) {
         .collect();
     assert_eq!(seqs, (1..=12).collect::<Vec<_>>());
     assert_eq!(verify(&app, "camden").await["valid"], true);
+}
+
+/// Writes queue per authority before taking a connection (`src/admission.rs`): 40 at once over
+/// four authorities, more than the pool holds, all succeed and every chain verifies.
+async fn many_authorities_writing_at_once_all_succeed(app: TestApp) {
+    let authorities = ["camden", "hackney", "islington", "haringey"];
+    let tokens: Vec<String> = authorities
+        .iter()
+        .map(|a| app.token(a, &["officer"]))
+        .collect();
+    let writes = (0..40).map(|i| {
+        let (app, token) = (&app, &tokens[i % 4]);
+        async move {
+            app.post(
+                "/api/v1/missions",
+                token,
+                crate::helpers::mission_body(&format!("M{i}")),
+            )
+            .await
+            .status
+        }
+    });
+    let statuses = futures_util::future::join_all(writes).await;
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::CREATED),
+        "{statuses:?}"
+    );
+    for a in authorities {
+        let report = verify(&app, a).await;
+        assert_eq!(report["valid"], true, "{report}");
+        assert_eq!(report["events_checked"], 10);
+    }
 }
 
 async fn a_whole_procurement_verifies_and_an_edited_bid_shows(app: TestApp) {

@@ -87,7 +87,9 @@ pub async fn propose_consequences(
     let as_of = query.as_of.unwrap_or_else(|| ctx.today());
     let (id, actor) = (id.into_inner(), ctx.actor());
     let created = state
-        .run(move |conn| service::propose_consequences(conn, &actor, id, as_of))
+        .write(actor, move |conn, actor| {
+            service::propose_consequences(conn, actor, id, as_of)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(Page::whole(
         created.into_iter().map(ConsequenceResponse::from).collect(),
@@ -146,8 +148,8 @@ async fn decide(
     let reason = errors.finish(|| reason)?;
     let actor = ctx.actor();
     let record = state
-        .run(move |conn| {
-            service::decide_consequence(conn, &actor, path.id, path.cid, status, reason)
+        .write(actor, move |conn, actor| {
+            service::decide_consequence(conn, actor, path.id, path.cid, status, reason)
         })
         .await?;
     Ok(HttpResponse::Ok().json(ConsequenceResponse::from(record)))

@@ -365,7 +365,9 @@ pub async fn update_contract(
     let (id, actor) = (id.into_inner(), ctx.actor());
     Ok(contract_ok(
         state
-            .run(move |conn| service::update(conn, &actor, id, &if_match.0, changes))
+            .write(actor, move |conn, actor| {
+                service::update(conn, actor, id, &if_match.0, changes)
+            })
             .await?,
     ))
 }

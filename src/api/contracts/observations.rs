@@ -268,8 +268,8 @@ async fn review(
     let note = errors.finish(|| note)?;
     let (actor, path, expected) = (r.ctx.actor(), r.path, r.if_match.0);
     let o = state
-        .run(move |conn| {
-            service::review_observation(conn, &actor, path.id, path.oid, &expected, status, note)
+        .write(actor, move |conn, actor| {
+            service::review_observation(conn, actor, path.id, path.oid, &expected, status, note)
         })
         .await?;
     let version = o.version;

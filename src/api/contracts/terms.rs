@@ -184,7 +184,9 @@ pub async fn update_term(
     let input = TermInput::from(body.value);
     let (path, actor) = (path.into_inner(), ctx.actor());
     let term = state
-        .run(move |conn| service::update_term(conn, &actor, path.id, path.tid, &if_match.0, input))
+        .write(actor, move |conn, actor| {
+            service::update_term(conn, actor, path.id, path.tid, &if_match.0, input)
+        })
         .await?;
     let version = term.version;
     Ok(respond::ok_with_etag(&TermResponse::from(term), version))
