@@ -33,6 +33,9 @@ pub struct Settings {
     /// `CONDITIONALITY_REQUIRED_ABOVE`: the lint warns when a tender estimated above this value
     /// has no conditionality criterion (default 1000000; `none` disables).
     pub conditionality_required_above: Option<rust_decimal::Decimal>,
+    /// `METRICS_TOKEN`: the bearer token of `GET /metrics` (at least 16 characters); metrics
+    /// are off without one.
+    pub metrics_token: Option<String>,
     /// The system clock in service; a fixed one in tests.
     pub clock: crate::services::Clock,
 }
@@ -126,6 +129,12 @@ impl Settings {
                 "CONDITIONALITY_REQUIRED_ABOVE",
                 rust_decimal::Decimal::from(1_000_000),
             )?,
+            metrics_token: match var("METRICS_TOKEN") {
+                Some(token) if token.trim().len() < 16 => {
+                    return Err(invalid("METRICS_TOKEN", "must be at least 16 characters"));
+                }
+                token => token,
+            },
             clock: crate::services::Clock::system(),
         })
     }

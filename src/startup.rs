@@ -14,6 +14,7 @@ use crate::auth::jwt::{JwtVerifier, KeyError};
 use crate::config::Settings;
 use crate::db::{self, DatabaseUrl, DbConnection, DbPool, DbSetupError};
 use crate::error::AppError;
+use crate::metrics::Metrics;
 use crate::services::Actor;
 
 /// What every handler can reach.
@@ -22,6 +23,7 @@ pub struct AppState {
     pub verifier: JwtVerifier,
     pub settings: Settings,
     pub admission: WriteAdmission,
+    pub metrics: Metrics,
 }
 
 impl AppState {
@@ -32,8 +34,15 @@ impl AppState {
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let waiting = self.metrics.pool_waiting.clone();
+        // The request's span goes with the work, so its log lines carry the request id.
+        let span = tracing::Span::current();
         web::block(move || {
-            let mut conn = pool.get()?;
+            let _entered = span.enter();
+            waiting.inc();
+            let conn = pool.get();
+            waiting.dec();
+            let mut conn = conn?;
             work(&mut conn)
         })
         .await?
@@ -46,7 +55,14 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection, &Actor) -> Result<T, AppError> + Send + 'static,
     {
-        let _permit = self.admission.admit(&actor.principal.authority).await?;
+        self.metrics.admission_waiting.inc();
+        let queued = std::time::Instant::now();
+        let admitted = self.admission.admit(&actor.principal.authority).await;
+        self.metrics.admission_waiting.dec();
+        self.metrics
+            .admission_wait
+            .observe(queued.elapsed().as_secs_f64());
+        let _permit = admitted?;
         self.run(move |conn| work(conn, &actor)).await
     }
 }
@@ -57,6 +73,8 @@ pub enum StartupError {
     Database(#[from] DbSetupError),
     #[error("JWT configuration: {0}")]
     Jwt(#[from] KeyError),
+    #[error("metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
     #[error("cannot listen on {bind}: {cause}")]
     Bind { bind: String, cause: std::io::Error },
 }
@@ -105,13 +123,14 @@ impl Application {
             DatabaseUrl::Sqlite(_) => 1,
             DatabaseUrl::Postgres(_) => usize::try_from(settings.db_pool_size / 2).unwrap_or(1),
         };
+        let spec = api::openapi();
         let state = web::Data::new(AppState {
             pool,
             verifier,
             settings,
             admission: WriteAdmission::new(writers),
+            metrics: Metrics::new(&spec)?,
         });
-        let spec = api::openapi();
         let routes = web::Data::new(RouteTable::from_openapi(&spec));
         let server = HttpServer::new(move || {
             let (app, _) = App::new()

@@ -27,13 +27,14 @@ use crate::error::{ErrorCode, PROBLEM_JSON, Problem, ProblemFieldError};
         (name = "contracts", description = "Contracts, terms, monitoring returns, compliance and performance notices"),
         (name = "settings", description = "The authority's own policy settings"),
         (name = "audit", description = "The hash-chained audit trail"),
-        (name = "operations", description = "Liveness and readiness"),
+        (name = "operations", description = "Liveness, readiness and metrics"),
     ),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;
 
 pub const BEARER: &str = "bearer";
+pub const METRICS_TOKEN: &str = "metrics_token";
 
 struct BearerAuth;
 
@@ -48,6 +49,17 @@ impl Modify for BearerAuth {
                     .bearer_format("JWT")
                     .description(Some(
                         "A JWT with claims `sub`, `authority`, `roles`, `iss`, `aud`, `exp`.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            METRICS_TOKEN,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The operator's `METRICS_TOKEN`, not a user's JWT: metrics describe every authority.",
                     ))
                     .build(),
             ),

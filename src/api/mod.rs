@@ -39,6 +39,7 @@ macro_rules! operations {
         pub fn configure(cfg: &mut ServiceConfig) {
             cfg.service(health::health)
                 .service(health::ready)
+                .service(health::metrics)
                 .service(scope("/api/v1")$(.service($handler))+);
         }
 
@@ -51,6 +52,7 @@ macro_rules! operations {
             }
             utoipa_actix_web::OpenApiFactory::schemas(&health::health, &mut schemas);
             utoipa_actix_web::OpenApiFactory::schemas(&health::ready, &mut schemas);
+            utoipa_actix_web::OpenApiFactory::schemas(&health::metrics, &mut schemas);
             $(utoipa_actix_web::OpenApiFactory::schemas(&$handler, &mut schemas);)+
             schemas
         }

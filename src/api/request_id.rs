@@ -4,12 +4,14 @@
 
 use std::time::Instant;
 
-use actix_web::Error;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+use actix_web::{Error, web};
 use tracing::Instrument;
+
+use crate::startup::AppState;
 
 pub const HEADER: &str = "x-request-id";
 
@@ -46,6 +48,7 @@ pub async fn middleware(
         path = %req.path(),
     );
     let started = Instant::now();
+    let method = req.method().to_string();
     let result = REQUEST_ID
         .scope(id.clone(), next.call(req))
         .instrument(span.clone())
@@ -54,7 +57,14 @@ pub async fn middleware(
     match result {
         Ok(mut response) => {
             let status = response.status().as_u16();
-            let elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+            let took = started.elapsed();
+            let elapsed_us = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+            if let Some(state) = response.request().app_data::<web::Data<AppState>>() {
+                let pattern = response.request().match_pattern();
+                state
+                    .metrics
+                    .observe_request(&method, pattern.as_deref(), status, took);
+            }
             if status >= 500 {
                 tracing::error!(status, elapsed_us, "request failed");
             } else {

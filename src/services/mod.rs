@@ -142,7 +142,9 @@ pub fn write_tx<T>(
     work: impl FnOnce(&mut DbConnection, &mut AuditTrail<'_>) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
     conn.transaction(|conn| {
+        let asked = std::time::Instant::now();
         let (seq, prev_hash) = db::audit::lock_head(conn, &actor.principal.authority)?;
+        crate::metrics::observe_chain_lock_wait(asked.elapsed());
         let mut trail = AuditTrail {
             actor,
             seq,

@@ -84,9 +84,12 @@ pub fn test_settings(database_url: String) -> Settings {
         workers: 1,
         social_value_floor_percent: rust_decimal::Decimal::TEN,
         conditionality_required_above: Some(rust_decimal::Decimal::from(1_000_000)),
+        metrics_token: Some(METRICS_TOKEN.into()),
         clock: mission_procurement::services::Clock::fixed(test_now()),
     }
 }
+
+pub const METRICS_TOKEN: &str = "metrics-token-for-tests";
 
 /// The test suite's "now": 09:00 UTC on 2 December 2026, whatever day the tests run.
 pub fn test_now() -> chrono::DateTime<chrono::Utc> {

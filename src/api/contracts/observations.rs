@@ -173,7 +173,8 @@ pub async fn submit_observations(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(SUBMIT_RETURNS)?;
     let (inputs, id) = (read_batch(&body)?, id.into_inner());
-    respond::create(
+    let rows = inputs.len();
+    let answer = respond::create(
         &state,
         &ctx,
         key,
@@ -191,7 +192,13 @@ pub async fn submit_observations(
             })
         },
     )
-    .await
+    .await;
+    match &answer {
+        Ok(response) if response.headers().contains_key(respond::REPLAYED) => {}
+        Ok(_) => state.metrics.observe_import(true, rows),
+        Err(_) => state.metrics.observe_import(false, rows),
+    }
+    answer
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
