@@ -22,6 +22,9 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// `MAX_IMPORT_BYTES`: largest bulk import (monitoring returns as JSON or CSV).
     pub max_import_bytes: usize,
+    /// `REQUEST_BODY_TIMEOUT_SECS`: the whole body must arrive within this (default 60: 32 MiB
+    /// at 1 MB/s takes about 34 s).
+    pub request_body_timeout: std::time::Duration,
     /// `PAGE_MAX_LIMIT`: the cap on `?limit=` of list endpoints.
     pub page_max_limit: i64,
     /// `LOG_FORMAT`: `text` (default) or `json`.
@@ -95,8 +98,38 @@ fn optional_number(
     }
 }
 
+/// The built-in development secret may sign tokens only on a service this machine alone can
+/// reach (a loopback `BIND`, the default), or when the operator says so with
+/// `ALLOW_DEVELOPMENT_SECRET=1`: anyone can read it, so anywhere else it would let anyone in.
+pub fn development_secret_allowed(bind: &str, explicitly: bool) -> bool {
+    let loopback = match bind.parse::<std::net::SocketAddr>() {
+        Ok(addr) => addr.ip().is_loopback(),
+        Err(_) => bind.split(':').next() == Some("localhost"),
+    };
+    loopback || explicitly
+}
+
 impl Settings {
     pub fn from_env() -> Result<Self, ConfigError> {
+        let settings = Self::read_env()?;
+        if settings.jwt.development_secret
+            && !development_secret_allowed(
+                &settings.bind,
+                var("ALLOW_DEVELOPMENT_SECRET").as_deref() == Some("1"),
+            )
+        {
+            return Err(invalid(
+                "JWT_SECRET",
+                format!(
+                    "is not set, and BIND {} is reachable from other machines: set JWT_SECRET (32+ bytes) or JWT_PUBLIC_KEY_FILE, or ALLOW_DEVELOPMENT_SECRET=1 to use the built-in development secret anyway",
+                    settings.bind
+                ),
+            ));
+        }
+        Ok(settings)
+    }
+
+    fn read_env() -> Result<Self, ConfigError> {
         Ok(Self {
             bind: var("BIND").unwrap_or_else(|| DEFAULT_BIND.to_string()),
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
@@ -104,6 +137,11 @@ impl Settings {
             jwt: JwtSettings::from_env()?,
             max_body_bytes: number("MAX_BODY_BYTES", 1024 * 1024, 1024)?,
             max_import_bytes: number("MAX_IMPORT_BYTES", 32 * 1024 * 1024, 1024)?,
+            request_body_timeout: std::time::Duration::from_secs(number(
+                "REQUEST_BODY_TIMEOUT_SECS",
+                60,
+                1,
+            )?),
             page_max_limit: number("PAGE_MAX_LIMIT", 200, 1)?,
             log_json: match var("LOG_FORMAT").as_deref() {
                 None | Some("text") => false,
@@ -200,5 +238,20 @@ impl JwtSettings {
             issuer: DEFAULT_ISSUER.to_string(),
             audience: DEFAULT_AUDIENCE.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_development_secret_stays_on_this_machine_unless_allowed() {
+        assert!(development_secret_allowed("127.0.0.1:8080", false));
+        assert!(development_secret_allowed("[::1]:8080", false));
+        assert!(development_secret_allowed("localhost:8080", false));
+        assert!(!development_secret_allowed("0.0.0.0:8080", false));
+        assert!(!development_secret_allowed("10.1.2.3:8080", false));
+        assert!(development_secret_allowed("0.0.0.0:8080", true));
     }
 }

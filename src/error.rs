@@ -83,6 +83,8 @@ error_codes! {
     Conflict = "conflict", CONFLICT, "Conflict";
     /// The lifecycle does not allow this action from the resource's current status.
     IllegalTransition = "illegal_transition", CONFLICT, "Illegal transition";
+    /// The body did not arrive in time (`REQUEST_BODY_TIMEOUT_SECS`).
+    RequestTimeout = "request_timeout", REQUEST_TIMEOUT, "Request timeout";
     /// The body is larger than the configured limit.
     PayloadTooLarge = "payload_too_large", PAYLOAD_TOO_LARGE, "Payload too large";
     /// The body's `Content-Type` is not one the operation reads.
@@ -373,7 +375,7 @@ mod tests {
             let status = code.status().as_u16();
             assert!((400..600).contains(&status), "{name}: {status}");
         }
-        assert_eq!(names.len(), 21);
+        assert_eq!(names.len(), 22);
     }
 
     #[test]

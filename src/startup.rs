@@ -147,6 +147,7 @@ impl Application {
                 .wrap(actix_web::middleware::from_fn(api::request_id::middleware))
         })
         .workers(state_workers)
+        .client_request_timeout(crate::limits::REQUEST_HEAD_TIMEOUT)
         .listen(listener)
         .map_err(|cause| StartupError::Bind {
             bind: "listener".into(),

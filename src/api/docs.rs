@@ -164,6 +164,7 @@ impl IntoResponses for CreateErrors {
             ),
             UNAUTHENTICATED,
             FORBIDDEN,
+            (408, "The body did not arrive in time (`request_timeout`)"),
             (413, "Body over the size limit (`payload_too_large`)"),
             (415, "Body is not JSON (`unsupported_media_type`)"),
             (
@@ -190,6 +191,7 @@ impl IntoResponses for ActionErrors {
             UNAUTHENTICATED,
             FORBIDDEN,
             (404, "No such resource in your authority (`not_found`)"),
+            (408, "The body did not arrive in time (`request_timeout`)"),
             (413, "Body over the size limit (`payload_too_large`)"),
             (415, "Body is not JSON (`unsupported_media_type`)"),
             (422, "A rule is broken (`validation_failed`)"),
@@ -220,6 +222,7 @@ impl IntoResponses for UpdateErrors {
                 412,
                 "If-Match does not match the current ETag (`precondition_failed`)",
             ),
+            (408, "The body did not arrive in time (`request_timeout`)"),
             (413, "Body over the size limit (`payload_too_large`)"),
             (415, "Body is not JSON (`unsupported_media_type`)"),
             (422, "A rule is broken (`validation_failed`)"),

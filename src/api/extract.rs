@@ -113,7 +113,7 @@ fn read_limited(
     payload: &mut Payload,
     limit: fn(&crate::config::Settings) -> usize,
 ) -> LocalBoxFuture<'static, Result<web::Bytes, AppError>> {
-    let limit = state(req).map(|s| limit(&s.settings));
+    let limit = state(req).map(|s| (limit(&s.settings), s.settings.request_body_timeout));
     let declared_len = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -121,7 +121,7 @@ fn read_limited(
         .and_then(|v| v.parse::<usize>().ok());
     let mut payload = payload.take();
     Box::pin(async move {
-        let limit = limit?;
+        let (limit, deadline) = limit?;
         let too_large = || {
             AppError::client(
                 ErrorCode::PayloadTooLarge,
@@ -131,20 +131,33 @@ fn read_limited(
         if declared_len.is_some_and(|len| len > limit) {
             return Err(too_large());
         }
-        let mut body = web::BytesMut::new();
-        while let Some(chunk) = payload.next().await {
-            let chunk = chunk.map_err(|e| {
-                AppError::client(
-                    ErrorCode::InvalidBody,
-                    format!("the request body could not be read: {e}"),
-                )
-            })?;
-            if body.len() + chunk.len() > limit {
-                return Err(too_large());
+        let read = async {
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    AppError::client(
+                        ErrorCode::InvalidBody,
+                        format!("the request body could not be read: {e}"),
+                    )
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
             }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body.freeze())
+            Ok(body.freeze())
+        };
+        tokio::time::timeout(deadline, read)
+            .await
+            .unwrap_or_else(|_| {
+                Err(AppError::client(
+                    ErrorCode::RequestTimeout,
+                    format!(
+                        "the request body did not arrive within {} s",
+                        deadline.as_secs()
+                    ),
+                ))
+            })
     })
 }
 

@@ -22,6 +22,7 @@ USAGE:
                                    mint an HS256 token with JWT_SECRET (development)
   mission-procurement seed-demo    load the demo story (authority `camden`) into DATABASE_URL
   mission-procurement openapi      print the OpenAPI document
+  mission-procurement healthcheck  exit 0 if the service on BIND answers /ready (for containers)
   mission-procurement help         this text
 
 Roles: officer, evaluator, auditor, integration, admin. See README.md for configuration.";
@@ -36,6 +37,7 @@ pub async fn run(args: Vec<String>) -> ExitCode {
         "token" => token(rest),
         "seed-demo" if rest.is_empty() => seed_demo(),
         "openapi" if rest.is_empty() => openapi(),
+        "healthcheck" if rest.is_empty() => healthcheck(),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
@@ -65,6 +67,39 @@ async fn serve() -> Result<(), String> {
     let app = Application::build(settings).map_err(|e| e.to_string())?;
     tracing::info!(%bind, port = app.port(), "listening; API docs at /docs");
     app.run_until_stopped().await.map_err(|e| e.to_string())
+}
+
+/// Asks the service on `BIND` (port only; always via 127.0.0.1) for `/ready`, so a container
+/// needs no HTTP client installed for its health check.
+fn healthcheck() -> Result<(), String> {
+    use std::io::{Read, Write};
+    use std::time::Duration;
+    let bind = std::env::var("BIND").unwrap_or_else(|_| crate::config::DEFAULT_BIND.to_string());
+    let port = bind
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse::<u16>().ok())
+        .ok_or_else(|| format!("BIND {bind} names no port"))?;
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let timeout = Duration::from_secs(3);
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout)
+        .map_err(|e| format!("cannot reach {addr}: {e}"))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    stream
+        .write_all(b"GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .map_err(|e| e.to_string())?;
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).map_err(|e| e.to_string())?;
+    if head.starts_with(b"HTTP/1.1 200") {
+        Ok(())
+    } else {
+        Err(format!(
+            "not ready: {}",
+            String::from_utf8_lossy(&head).trim_end()
+        ))
+    }
 }
 
 fn openapi() -> Result<(), String> {

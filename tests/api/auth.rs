@@ -208,3 +208,25 @@ async fn wrong_role_gets_403() {
         .await
         .assert_problem(403, "forbidden");
 }
+
+/// A key that does not parse, or that the configured algorithm cannot use, stops the start with
+/// a message naming the variables to fix.
+#[test]
+fn a_key_the_algorithm_cannot_use_fails_at_start() {
+    use mission_procurement::auth::jwt::JwtVerifier;
+    let rsa = std::fs::read("tests/fixtures/rs256-public.pem").unwrap();
+    for (algorithm, pem) in [
+        (PublicKeyAlgorithm::Es256, rsa.clone()),
+        (PublicKeyAlgorithm::EdDsa, rsa),
+        (PublicKeyAlgorithm::Rs256, b"not a key".to_vec()),
+    ] {
+        let err = JwtVerifier::new(&KeyConfig::PublicKey { algorithm, pem }, "iss", "aud")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("JWT_PUBLIC_KEY") && err.contains("JWT_ALGORITHM"),
+            "{err}"
+        );
+    }
+}

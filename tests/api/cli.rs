@@ -319,3 +319,59 @@ fn unknown_commands_print_usage() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("USAGE"));
 }
+
+/// Reachable from other machines, the service refuses the public development secret.
+#[test]
+fn the_development_secret_is_refused_off_this_machine() {
+    let dir = tempfile_dir("devsecret");
+    let out = Command::new(BIN)
+        .env_remove("JWT_SECRET")
+        .env_remove("JWT_PUBLIC_KEY")
+        .env_remove("JWT_PUBLIC_KEY_FILE")
+        .env_remove("ALLOW_DEVELOPMENT_SECRET")
+        .env("BIND", "0.0.0.0:0")
+        .env("DATABASE_URL", format!("sqlite://{dir}/db.sqlite"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("JWT_SECRET") && stderr.contains("ALLOW_DEVELOPMENT_SECRET"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn tempfile_dir(name: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("mp-{name}-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.display().to_string()
+}
+
+/// `healthcheck` asks the service on BIND for /ready, for containers without an HTTP client.
+#[actix_web::test]
+async fn healthcheck_reports_whether_the_service_is_ready() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let port = app.address.rsplit(':').next().unwrap().to_string();
+    let check = move |port: String| {
+        actix_web::rt::task::spawn_blocking(move || {
+            Command::new(BIN)
+                .arg("healthcheck")
+                .env("BIND", format!("0.0.0.0:{port}"))
+                .output()
+                .unwrap()
+        })
+    };
+    let up = check(port).await.unwrap();
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = free.local_addr().unwrap().port().to_string();
+    drop(free);
+    let down = check(closed).await.unwrap();
+    assert!(!down.status.success());
+    assert!(String::from_utf8_lossy(&down.stderr).contains("cannot reach"));
+}

@@ -79,6 +79,7 @@ pub fn test_settings(database_url: String) -> Settings {
         },
         max_body_bytes: 64 * 1024,
         max_import_bytes: 4 * 1024 * 1024,
+        request_body_timeout: std::time::Duration::from_secs(60),
         page_max_limit: 200,
         log_json: false,
         workers: 1,

@@ -147,3 +147,20 @@ async fn the_spec_and_the_docs_page_are_served() {
     let redirect = app.send(app.request(Method::GET, "/docs"), None).await;
     assert!(redirect.status.is_redirection());
 }
+
+/// The schema states the same draws limit the service enforces (`limits::MAX_DRAWS`).
+#[test]
+fn the_draws_limit_is_the_one_enforced() {
+    let spec = serde_json::to_value(mission_procurement::api::openapi()).unwrap();
+    let draws = spec["paths"]["/api/v1/tenders/{id}/sensitivity"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "draws")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        draws["schema"]["maximum"].as_u64(),
+        Some(u64::from(mission_procurement::limits::MAX_DRAWS))
+    );
+}

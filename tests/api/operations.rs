@@ -8,7 +8,48 @@ on_both_databases!(
     health_and_ready_answer_without_a_token,
     ready_reports_pending_migrations,
     metrics_count_requests_imports_and_waits_behind_their_own_token,
+    a_body_that_does_not_arrive_in_time_is_408,
 );
+
+/// `REQUEST_BODY_TIMEOUT_SECS`: a client that announces a body and stops sending gets a
+/// problem+json 408, and nothing is written.
+async fn a_body_that_does_not_arrive_in_time_is_408(app: TestApp) {
+    let slow = TestApp::spawn_with(app.backend, |mut s| {
+        s.request_body_timeout = std::time::Duration::from_secs(1);
+        s
+    })
+    .await
+    .unwrap();
+    let address = slow.address.trim_start_matches("http://").to_string();
+    let token = slow.token("camden", &["officer"]);
+    let answer = actix_web::rt::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        write!(
+            stream,
+            "POST /api/v1/missions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"statement\""
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        let mut buf = [0u8; 4096];
+        let n = stream.read(&mut buf).unwrap();
+        answer.push_str(&String::from_utf8_lossy(&buf[..n]));
+        answer
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+    assert!(answer.contains("\"code\":\"request_timeout\""), "{answer}");
+    let listed = slow
+        .get("/api/v1/missions", &slow.token("camden", &["auditor"]))
+        .await;
+    assert_eq!(listed.body["items"], serde_json::json!([]));
+}
 
 async fn metrics(app: &TestApp, token: Option<&str>) -> crate::helpers::TestResponse {
     let mut req = app.request(Method::GET, "/metrics");

@@ -114,7 +114,7 @@ pub async fn what_if(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SensitivityQuery {
-    /// Monte Carlo draws (default 1000, at most 10000).
+    /// Monte Carlo draws (default 1000, at most 10000, `limits::MAX_DRAWS`).
     #[param(minimum = 1, maximum = 10000)]
     pub draws: Option<u32>,
     /// How far each weight may move, in percent of itself (default 20).
@@ -131,8 +131,11 @@ impl TryFrom<SensitivityQuery> for SensitivityOptions {
         let defaults = SensitivityOptions::default();
         let mut errors = ValidationErrors::default();
         let draws = query.draws.unwrap_or(defaults.draws);
-        if !(1..=10_000).contains(&draws) {
-            errors.push("draws", "must be from 1 to 10000");
+        if !(1..=crate::limits::MAX_DRAWS).contains(&draws) {
+            errors.push(
+                "draws",
+                format!("must be from 1 to {}", crate::limits::MAX_DRAWS),
+            );
         }
         let spread = query
             .spread_percent

@@ -33,7 +33,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 pub use engine::{WhatIfError, evaluate, what_if};
 pub use lint::{LintContext, LintFinding, Severity, lint};
-pub use monte_carlo::{BidWinShare, MonteCarloResult};
+pub use monte_carlo::{BidWinShare, MAX_DRAWS, MonteCarloResult};
 pub use result::{
     BidResult, CategorySubtotal, CriterionResult, ENGINE_VERSION, EvaluationResult, Exclusion,
     ExclusionReason, Flag, FlagKind, ScoreSource,

@@ -17,7 +17,7 @@ use super::monte_carlo::{self, MonteCarloResult};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SensitivityOptions {
-    /// Monte Carlo draws, capped at 100 000.
+    /// Monte Carlo draws, capped at [`super::MAX_DRAWS`].
     pub draws: u32,
     /// Each weight moves by up to ± this percent of itself in a draw (clamped to 0..=100).
     #[serde(with = "rust_decimal::serde::str")]
