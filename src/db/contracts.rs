@@ -1,5 +1,7 @@
 //! Contract, term, observation, consequence and notice rows and queries.
 
+use std::collections::BTreeSet;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::ExecuteCopyFromDsl;
 use diesel::prelude::*;
@@ -281,6 +283,21 @@ pub fn terms_of(
         .load(conn)
 }
 
+/// The terms of a contract among `ids` (term ids as sent; ones that are not the contract's are
+/// simply not found).
+pub fn terms_named(
+    conn: &mut DbConnection,
+    authority: &AuthorityId,
+    contract: ContractId,
+    ids: &BTreeSet<&str>,
+) -> QueryResult<Vec<TermRow>> {
+    terms::table
+        .filter(terms::authority.eq(authority.as_str()))
+        .filter(terms::contract_id.eq(contract.to_string()))
+        .filter(terms::id.eq_any(ids.iter().copied()))
+        .load(conn)
+}
+
 pub fn find_term(
     conn: &mut DbConnection,
     authority: &AuthorityId,
@@ -454,6 +471,29 @@ pub fn observations_of(
         .filter(observations::authority.eq(authority.as_str()))
         .filter(observations::contract_id.eq(contract.to_string()))
         .order(observations::id.asc())
+        .load(conn)
+}
+
+/// The current (not superseded) returns of a contract's `terms` for periods starting on one of
+/// `starts`: (term id, period start, return id).
+pub fn current_returns(
+    conn: &mut DbConnection,
+    authority: &AuthorityId,
+    contract: ContractId,
+    terms: &BTreeSet<&str>,
+    starts: &BTreeSet<NaiveDate>,
+) -> QueryResult<Vec<(String, NaiveDate, String)>> {
+    observations::table
+        .filter(observations::authority.eq(authority.as_str()))
+        .filter(observations::contract_id.eq(contract.to_string()))
+        .filter(observations::term_id.eq_any(terms.iter().copied()))
+        .filter(observations::period_start.eq_any(starts.iter().copied()))
+        .filter(observations::superseded_by.is_null())
+        .select((
+            observations::term_id,
+            observations::period_start,
+            observations::id,
+        ))
         .load(conn)
 }
 

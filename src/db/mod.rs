@@ -141,8 +141,10 @@ impl ManageConnection for ConnectionManager {
         Ok(())
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// A connection whose server went away, or left mid-transaction, is dropped on its return
+    /// to the pool (diesel's own test, no round trip).
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        diesel::r2d2::R2D2Connection::is_broken(conn)
     }
 }
 
@@ -168,8 +170,11 @@ pub fn connect(url: &DatabaseUrl, pool_size: u32) -> Result<DbPool, DbSetupError
         target: target.clone(),
         cause,
     })?;
+    // No `SELECT 1` before every checkout (it cost more than a read by id): a broken connection
+    // is found by `has_broken` when it comes back, and its one failed query answers 503.
     r2d2::Pool::builder()
         .max_size(pool_size)
+        .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(10))
         .build(manager)
         .map_err(|e| DbSetupError::Connect {

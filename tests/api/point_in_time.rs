@@ -17,6 +17,7 @@ on_both_databases!(
     nothing_is_due_after_a_termination_takes_effect,
     a_correction_that_clears_a_breach_supersedes_its_consequence,
     a_return_without_required_evidence_cannot_be_verified,
+    the_database_holds_one_current_return_per_period,
 );
 
 async fn compliance(app: &TestApp, contract: &str, as_of: &str) -> Value {
@@ -355,4 +356,61 @@ async fn a_return_without_required_evidence_cannot_be_verified(app: TestApp) {
     let report = compliance(&app, &id, "2026-02-02").await;
     assert_eq!(report["lines"][0]["evidence_missing"], false);
     assert_eq!(report["lines"][0]["observation_status"], "verified");
+}
+
+/// Corrections keep one current return per term and period, a batch cannot slip in a second
+/// one, and the database itself refuses a second (a unique index), so two instances racing for
+/// one period cannot both store theirs.
+async fn the_database_holds_one_current_return_per_period(app: TestApp) {
+    use diesel::RunQueryDsl;
+    let id = direct_contract(&app, "camden").await;
+    let kpi = add_term(&app, &id, "Visits on time", kpi_spec("90")).await;
+    app.at("2026-02-02");
+    let first = submit(&app, &id, json!([ret(&kpi, "2026-01-01", "60")])).await["ids"][0].clone();
+    let mut second = ret(&kpi, "2026-01-01", "70");
+    second["supersedes"] = first.clone();
+    let body = submit(&app, &id, json!([second])).await;
+    let second_id = body["ids"][0].clone();
+    let mut third = ret(&kpi, "2026-01-01", "95");
+    third["supersedes"] = second_id.clone();
+    let mut fourth = ret(&kpi, "2026-01-01", "96");
+    let listed = app
+        .get(
+            &format!("/api/v1/contracts/{id}/observations"),
+            &app.token("camden", &["auditor"]),
+        )
+        .await
+        .body;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2);
+    let res = app
+        .post(
+            &format!("/api/v1/contracts/{id}/observations"),
+            &app.token("camden", &["integration"]),
+            json!([third, {"term_id": kpi, "period_start": "2026-01-01", "measures": {"value": "1"}}]),
+        )
+        .await;
+    assert_eq!(res.error_fields(), ["rows[1].supersedes"]);
+    fourth["supersedes"] = second_id;
+    let res = submit(&app, &id, json!([fourth])).await;
+    let current = res["ids"][0].as_str().unwrap().to_string();
+    let report = compliance(&app, &id, "2026-02-02").await;
+    assert_eq!(report["lines"][0]["observation_id"], current);
+    assert_eq!(report["lines"][0]["assessment"]["achieved"], "96");
+
+    let mut conn = app.pool.get().unwrap();
+    let forged = diesel::sql_query(format!(
+        "INSERT INTO observations SELECT 'forged', authority, contract_id, term_id, period_start, \
+         period_end, measures, dimensions, evidence, reported_by, reported_at, NULL, NULL, status, \
+         status_note, created_at, version FROM observations WHERE id = '{current}'"
+    ))
+    .execute(&mut *conn);
+    assert!(
+        forged.is_err(),
+        "a second current return for one period was stored"
+    );
+    let verify = app
+        .get("/api/v1/audit/verify", &app.token("camden", &["auditor"]))
+        .await
+        .body;
+    assert_eq!(verify["valid"], true, "{verify}");
 }

@@ -1,3 +1,4 @@
+DROP INDEX observations_current;
 ALTER TABLE audit_events ALTER COLUMN entity_id TYPE TEXT COLLATE "default";
 DROP INDEX bids_authority_id;
 DROP INDEX evaluator_scores_authority_bid;

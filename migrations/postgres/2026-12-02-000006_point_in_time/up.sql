@@ -19,3 +19,5 @@ CREATE INDEX consequences_authority_id ON consequences (authority, id);
 CREATE INDEX performance_notices_authority_id ON performance_notices (authority, id);
 -- Entity ids compare byte by byte, as the ids of the records they name do.
 ALTER TABLE audit_events ALTER COLUMN entity_id TYPE TEXT COLLATE "C";
+-- One current (not superseded) return per term and period, held by the database itself.
+CREATE UNIQUE INDEX observations_current ON observations (term_id, period_start) WHERE superseded_by IS NULL;

@@ -1,3 +1,4 @@
+DROP INDEX observations_current;
 DROP INDEX bids_authority_id;
 DROP INDEX evaluator_scores_authority_bid;
 DROP INDEX moderated_scores_authority_bid;

@@ -38,3 +38,5 @@ CREATE INDEX terms_authority_id ON terms (authority, id);
 CREATE INDEX observations_authority_id ON observations (authority, id);
 CREATE INDEX consequences_authority_id ON consequences (authority, id);
 CREATE INDEX performance_notices_authority_id ON performance_notices (authority, id);
+-- One current (not superseded) return per term and period, held by the database itself.
+CREATE UNIQUE INDEX observations_current ON observations (term_id, period_start) WHERE superseded_by IS NULL;

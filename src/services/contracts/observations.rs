@@ -1,6 +1,6 @@
 //! Monitoring returns: observations submitted in batches, listed and reviewed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -17,7 +17,7 @@ use crate::domain::validation::ValidationErrors;
 use crate::error::{AppError, ErrorCode};
 use crate::services::{Actor, AuditTrail, Precondition, write_tx};
 
-use super::{get, get_term, terms};
+use super::{get, get_term};
 
 /// One return as a client sends it.
 #[derive(Debug, Clone)]
@@ -78,10 +78,14 @@ pub fn submit_observations(
     write_tx(conn, actor, |conn, audit| {
         let authority = &actor.principal.authority;
         let contract = get(conn, authority, contract_id)?;
-        let terms: BTreeMap<String, Term> = terms(conn, authority, contract_id)?
+        // Only what the batch names is read — its terms, and the current returns of the periods
+        // it reports — so a return costs the same however long the contract's history is.
+        let named: BTreeSet<&str> = inputs.iter().map(|i| i.term_id.as_str()).collect();
+        let starts: BTreeSet<NaiveDate> = inputs.iter().filter_map(|i| i.period_start).collect();
+        let terms: BTreeMap<String, Term> = q::terms_named(conn, authority, contract_id, &named)?
             .into_iter()
-            .map(|t| (t.id.to_string(), t))
-            .collect();
+            .map(|row| row.into_domain().map(|t| (t.id.to_string(), t)))
+            .collect::<Result<_, _>>()?;
         let periods: BTreeMap<&str, Vec<Period>> = terms
             .iter()
             .map(|(id, t)| {
@@ -96,12 +100,11 @@ pub fn submit_observations(
             })
             .collect();
         // The current (not superseded) return per term and period start.
-        let mut current: BTreeMap<(String, NaiveDate), String> = BTreeMap::new();
-        for row in q::observations_of(conn, authority, contract_id)? {
-            if row.superseded_by.is_none() {
-                current.insert((row.term_id.clone(), row.period_start), row.id.clone());
-            }
-        }
+        let mut current: BTreeMap<(String, NaiveDate), String> =
+            q::current_returns(conn, authority, contract_id, &named, &starts)?
+                .into_iter()
+                .map(|(term, start, id)| ((term, start), id))
+                .collect();
         let mut errors = ValidationErrors::default();
         let mut accepted = Vec::with_capacity(inputs.len());
         let now = audit.now();
@@ -234,19 +237,24 @@ pub fn submit_observations(
             .iter()
             .map(|o| q::ObservationRow::from_domain(authority, o))
             .collect::<Result<Vec<_>, _>>()?;
+        // A corrected return stops being current before its correction is stored: the database
+        // holds one current return per term and period (a unique index), so two submissions
+        // racing for one period cannot both land. (A batch cannot correct its own rows: their
+        // ids are made here.)
+        for row in &rows {
+            if let Some(old) = &row.supersedes {
+                q::mark_superseded(conn, old, &row.id)?;
+                let superseded = q::observation_by_id(conn, authority, old)?
+                    .ok_or_else(|| AppError::internal("the corrected return vanished"))?;
+                audit.record("observation.superseded", &superseded, None);
+            }
+        }
         q::insert_observations(conn, &rows)?;
         for row in &rows {
-            let action = match &row.supersedes {
-                None => "observation.submitted",
-                Some(old) => {
-                    // The corrected return now names its correction: that is a change to it.
-                    let mut superseded = q::observation_by_id(conn, authority, old)?
-                        .ok_or_else(|| AppError::internal("the corrected return vanished"))?;
-                    q::mark_superseded(conn, old, &row.id)?;
-                    superseded.superseded_by = Some(row.id.clone());
-                    audit.record("observation.superseded", &superseded, None);
-                    "observation.corrected"
-                }
+            let action = if row.supersedes.is_some() {
+                "observation.corrected"
+            } else {
+                "observation.submitted"
             };
             audit.record(action, row, None);
         }
