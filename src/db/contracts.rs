@@ -474,18 +474,17 @@ pub fn observations_of(
         .load(conn)
 }
 
-/// The current (not superseded) returns of a contract's `terms` for periods starting on one of
-/// `starts`: (term id, period start, return id).
+/// The current (not superseded) returns of `terms` (of one contract) for periods starting on
+/// one of `starts`: (term id, period start, return id). By term and period, so the index on
+/// them answers whatever the size of the contract's history.
 pub fn current_returns(
     conn: &mut DbConnection,
     authority: &AuthorityId,
-    contract: ContractId,
     terms: &BTreeSet<&str>,
     starts: &BTreeSet<NaiveDate>,
 ) -> QueryResult<Vec<(String, NaiveDate, String)>> {
     observations::table
         .filter(observations::authority.eq(authority.as_str()))
-        .filter(observations::contract_id.eq(contract.to_string()))
         .filter(observations::term_id.eq_any(terms.iter().copied()))
         .filter(observations::period_start.eq_any(starts.iter().copied()))
         .filter(observations::superseded_by.is_null())

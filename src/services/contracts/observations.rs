@@ -100,8 +100,9 @@ pub fn submit_observations(
             })
             .collect();
         // The current (not superseded) return per term and period start.
+        let known: BTreeSet<&str> = terms.keys().map(String::as_str).collect();
         let mut current: BTreeMap<(String, NaiveDate), String> =
-            q::current_returns(conn, authority, contract_id, &named, &starts)?
+            q::current_returns(conn, authority, &known, &starts)?
                 .into_iter()
                 .map(|(term, start, id)| ((term, start), id))
                 .collect();
