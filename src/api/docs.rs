@@ -48,7 +48,7 @@ impl Modify for BearerAuth {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some(
-                        "A JWT with claims `sub`, `authority`, `roles`, `iss`, `aud`, `exp`.",
+                        "A JWT with claims `sub`, `authority`, `roles`, `iss`, `aud`, `exp`. For a local service, mint one with `cargo run --release -- token --authority camden --role officer --role auditor` and paste it here (without `Bearer`).",
                     ))
                     .build(),
             ),

@@ -23,6 +23,7 @@ USAGE:
   mission-procurement seed-demo    load the demo story (authority `camden`) into DATABASE_URL
   mission-procurement openapi      print the OpenAPI document
   mission-procurement healthcheck  exit 0 if the service on BIND answers /ready (for containers)
+  mission-procurement --version    the version
   mission-procurement help         this text
 
 Roles: officer, evaluator, auditor, integration, admin. See README.md for configuration.";
@@ -38,6 +39,10 @@ pub async fn run(args: Vec<String>) -> ExitCode {
         "seed-demo" if rest.is_empty() => seed_demo(),
         "openapi" if rest.is_empty() => openapi(),
         "healthcheck" if rest.is_empty() => healthcheck(),
+        "--version" | "-V" | "version" if rest.is_empty() => {
+            println!("mission-procurement {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

@@ -109,10 +109,3 @@ pub fn list(
     }
     query.load::<MissionRow>(conn)
 }
-
-pub fn count(conn: &mut DbConnection, authority: &AuthorityId) -> QueryResult<i64> {
-    missions::table
-        .filter(missions::authority.eq(authority.as_str()))
-        .count()
-        .get_result(conn)
-}

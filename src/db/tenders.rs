@@ -134,6 +134,16 @@ pub fn update_tender(conn: &mut DbConnection, row: &TenderRow) -> QueryResult<()
     .map(|_| ())
 }
 
+/// Whether the authority has a tender of this title.
+pub fn titled(conn: &mut DbConnection, authority: &AuthorityId, title: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        tenders::table
+            .filter(tenders::authority.eq(authority.as_str()))
+            .filter(tenders::title.eq(title)),
+    ))
+    .get_result(conn)
+}
+
 pub fn find_tender(
     conn: &mut DbConnection,
     authority: &AuthorityId,

@@ -119,7 +119,7 @@ fn seed_demo_loads_camden_once() {
     );
     assert_eq!(
         String::from_utf8_lossy(&second.stdout).trim(),
-        "demo data for `camden` is already loaded; nothing changed"
+        "demo data for `camden` is already loaded; nothing changed (delete the database to start again)"
     );
     the_demo_tells_its_story(&url);
     std::fs::remove_dir_all(dir).unwrap();
@@ -374,4 +374,14 @@ async fn healthcheck_reports_whether_the_service_is_ready() {
     let down = check(closed).await.unwrap();
     assert!(!down.status.success());
     assert!(String::from_utf8_lossy(&down.stderr).contains("cannot reach"));
+}
+
+#[test]
+fn version_prints_the_package_version() {
+    let out = Command::new(BIN).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("mission-procurement {}", env!("CARGO_PKG_VERSION"))
+    );
 }

@@ -66,7 +66,7 @@ impl fmt::Display for SeedSummary {
         if self.already_loaded {
             return write!(
                 f,
-                "demo data for `{}` is already loaded; nothing changed",
+                "demo data for `{}` is already loaded; nothing changed (delete the database to start again)",
                 self.authority
             );
         }
@@ -171,7 +171,8 @@ pub fn seed(conn: &mut DbConnection) -> Result<SeedSummary, AppError> {
         ..SeedSummary::default()
     };
     conn.transaction(|conn| {
-        if db::missions::count(conn, &authority)? > 0 {
+        // The demo's own tender marks it loaded: missions an officer made first do not.
+        if db::tenders::titled(conn, &authority, TENDER_TITLE)? {
             summary.already_loaded = true;
             return Ok(summary);
         }
