@@ -73,7 +73,7 @@ fn main() {
     let report = sensitivity(&input, &no_draws);
     println!(
         "engine: {} bids ({ranked} ranked) × {} criteria × 5 evaluators, seed {SEED}; \
-         {} weight thresholds, {} rank-reversal re-assessments",
+         {} weight thresholds, {} rank-reversal checks (re-run only where the removed bid sets a reference)",
         result.bids.len(),
         input.model.criteria.len(),
         report.weights.len(),

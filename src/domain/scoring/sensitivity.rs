@@ -9,7 +9,9 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::tender::{AwardMethod, EvaluationInput};
+use crate::domain::tender::{
+    AwardMethod, BidInput, Direction, EvaluationInput, QuantityScoring, ScoringMethod,
+};
 
 use super::display;
 use super::engine::{Assessed, Assessment, assess, declared_weights, ratio};
@@ -265,22 +267,34 @@ impl Fraction {
 }
 
 /// For each eligible non-winning bid (by bid id), the evaluation re-run without it.
+///
+/// A losing bid changes the others' scores only if it sets a reference a relative formula
+/// compares against: the lowest compliant price (lowest ratio, deduction) or the best compliant
+/// commitment of a relative-to-best quantity. Otherwise every remaining total, exclusion and
+/// tie-break is what it was, so the winner stands and the evaluation is not re-run (flags such
+/// as abnormally low do not rank).
 fn rank_reversal(input: &EvaluationInput, a: &Assessment<'_>) -> Vec<RankReversalCheck> {
     let winner = a.winner();
-    let mut losers: Vec<&str> = a
+    let references = References::of(input, a);
+    let mut losers: Vec<&Assessed<'_>> = a
         .ranked
         .iter()
         .skip(1)
         .filter_map(|i| a.bids.get(*i))
-        .map(|b| b.bid.bid_id.as_str())
         .collect();
-    losers.sort_unstable();
+    losers.sort_unstable_by(|x, y| x.bid.bid_id.cmp(&y.bid.bid_id));
     losers
         .into_iter()
-        .map(|removed| {
-            let bids = input.bids.iter().filter(|b| b.bid_id != removed).collect();
-            let after = assess(input, bids, a.weights.clone());
-            let winner_after = after.winner().map(str::to_string);
+        .map(|loser| {
+            let removed = loser.bid.bid_id.as_str();
+            let winner_after = if references.set_by(loser.bid) {
+                let bids = input.bids.iter().filter(|b| b.bid_id != removed).collect();
+                assess(input, bids, a.weights.clone())
+                    .winner()
+                    .map(str::to_string)
+            } else {
+                winner.map(str::to_string)
+            };
             RankReversalCheck {
                 removed_bid: removed.to_string(),
                 winner_changes: winner_after.as_deref() != winner,
@@ -288,6 +302,61 @@ fn rank_reversal(input: &EvaluationInput, a: &Assessment<'_>) -> Vec<RankReversa
             }
         })
         .collect()
+}
+
+/// The reference figures of the declared evaluation that relative formulas use.
+struct References<'a> {
+    /// The lowest compliant price, when a criterion scores price relatively.
+    pmin: Option<Decimal>,
+    /// (criterion code, best compliant commitment) of each relative-to-best quantity.
+    best: Vec<(&'a str, Decimal)>,
+}
+
+impl<'a> References<'a> {
+    fn of(input: &'a EvaluationInput, a: &Assessment<'_>) -> Self {
+        let compliant = || a.bids.iter().filter(|b| b.compliant).map(|b| b.bid);
+        let relative_price = input.model.criteria.iter().any(|c| {
+            matches!(
+                c.method,
+                ScoringMethod::LowestRatio | ScoringMethod::Deduction { .. }
+            )
+        });
+        let best = input
+            .model
+            .criteria
+            .iter()
+            .filter_map(|c| match &c.method {
+                ScoringMethod::Quantity {
+                    direction,
+                    scoring: QuantityScoring::RelativeToBest,
+                } => {
+                    let values = compliant().filter_map(|b| b.quantities.get(&c.code).copied());
+                    let best = match direction {
+                        Direction::HigherBetter => values.max(),
+                        Direction::LowerBetter => values.min(),
+                    };
+                    best.map(|b| (c.code.as_str(), b))
+                }
+                _ => None,
+            })
+            .collect();
+        Self {
+            pmin: compliant()
+                .map(|b| b.price)
+                .min()
+                .filter(|_| relative_price),
+            best,
+        }
+    }
+
+    /// Whether `bid` holds one of the references (alone or tied: either way, re-run).
+    fn set_by(&self, bid: &BidInput) -> bool {
+        self.pmin == Some(bid.price)
+            || self
+                .best
+                .iter()
+                .any(|(code, best)| bid.quantities.get(*code) == Some(best))
+    }
 }
 
 #[cfg(test)]
@@ -466,6 +535,47 @@ mod tests {
                 .weights
                 .is_empty()
         );
+    }
+
+    /// The shortcut (re-run only when the removed bid sets a reference) gives what re-running
+    /// every removal gives, on generated tenders of every shape the fixture makes.
+    #[test]
+    fn rank_reversal_agrees_with_re_running_every_removal() {
+        for seed in [1, 7, 2024] {
+            for (bids, criteria) in [(12, 6), (30, 10), (100, 50)] {
+                let input = crate::domain::scoring::fixtures::sample_input(bids, criteria, 3, seed);
+                let declared = assess(
+                    &input,
+                    input.bids.iter().collect(),
+                    declared_weights(&input),
+                );
+                let shortcut = rank_reversal(&input, &declared);
+                let winner = declared.winner();
+                let mut brute: Vec<(String, Option<String>)> = declared
+                    .ranked
+                    .iter()
+                    .skip(1)
+                    .filter_map(|i| declared.bids.get(*i))
+                    .map(|l| {
+                        let removed = l.bid.bid_id.clone();
+                        let rest = input.bids.iter().filter(|b| b.bid_id != removed).collect();
+                        let after = assess(&input, rest, declared.weights.clone());
+                        (removed, after.winner().map(str::to_string))
+                    })
+                    .collect();
+                brute.sort();
+                let got: Vec<(String, Option<String>)> = shortcut
+                    .iter()
+                    .map(|c| (c.removed_bid.clone(), c.winner_after.clone()))
+                    .collect();
+                assert_eq!(got, brute, "seed {seed}, {bids} bids × {criteria} criteria");
+                assert!(
+                    shortcut
+                        .iter()
+                        .all(|c| c.winner_changes == (c.winner_after.as_deref() != winner))
+                );
+            }
+        }
     }
 
     #[test]
