@@ -1,7 +1,9 @@
 //! Monte Carlo robustness of the winner under random weight perturbations.
 //!
 //! Integer fixed point throughout (never floating point): normalised scores and weights are
-//! converted once to i128 at 10^9, and each draw is pure integer arithmetic. The random
+//! converted once to integers at 10^9, and each draw is pure integer arithmetic; the draws'
+//! weights all come from one generator before the totals are shared between threads, so the
+//! counts do not depend on how many threads ran. The random
 //! numbers come from xoshiro256** seeded by splitmix64 (Blackman & Vigna), written here so
 //! the same seed gives the same counts on every machine and every version of every crate.
 
@@ -14,7 +16,7 @@ use super::display;
 use super::engine::{Assessment, ratio};
 use super::sensitivity::SensitivityOptions;
 
-/// Draws are capped so one request cannot hold a worker for long (about 90 ms for 10,000 on
+/// Draws are capped so one request cannot hold a worker for long (about 16 ms for 10,000 on
 /// the benchmark's 100 bids × 50 criteria); the API refuses more (`crate::limits`).
 pub const MAX_DRAWS: u32 = 10_000;
 
@@ -145,13 +147,16 @@ pub(crate) fn run(
     // Eligible bids in declared rank order: iterating in this order and replacing only on a
     // strictly better figure gives ties to the better-ranked bid.
     let eligible: Vec<usize> = a.ranked.clone();
-    let scores: Vec<i128> = eligible
+    // Normalised scores (0..=1) at 10^9 fit an i64; products are taken in i128.
+    let scores: Vec<i64> = eligible
         .iter()
         .filter_map(|i| a.bids.get(*i))
         .flat_map(|bid| {
-            weighted
-                .iter()
-                .map(move |(j, _, _)| bid.scores.get(*j).map_or(0, |s| to_fixed(s.normalised)))
+            weighted.iter().map(move |(j, _, _)| {
+                bid.scores.get(*j).map_or(0, |s| {
+                    i64::try_from(to_fixed(s.normalised)).unwrap_or(i64::MAX)
+                })
+            })
         })
         .collect();
     // Prices relative to the largest, at 10^9: dividing every price by one positive number
@@ -169,8 +174,6 @@ pub(crate) fn run(
         .collect();
 
     let mut wins = vec![0u32; eligible.len()];
-    let mut rng = Xoshiro256::new(options.seed);
-    let mut perturbed = vec![0i128; n];
     let method = input.award_method;
     if method == AwardMethod::LowestPriceAfterGates || n == 0 {
         // No weight in play (or no weighted criterion: every total is 0, an exact tie that
@@ -179,20 +182,61 @@ pub(crate) fn run(
             *first = draws;
         }
     } else {
-        let ppqp = method == AwardMethod::PricePerQualityPoint;
+        // Every draw's weights first, from one generator in draw order, so the figures are the
+        // same however the draws are then shared between threads.
+        let mut rng = Xoshiro256::new(options.seed);
+        let mut perturbed: Vec<i64> =
+            Vec::with_capacity(n.saturating_mul(usize::try_from(draws).unwrap_or(0)));
         for _ in 0..draws {
-            for (slot, (_, w, _)) in perturbed.iter_mut().zip(&weighted) {
-                // multiplier = 1 + spread/100 · u, at 10^9; never negative as spread ≤ 100.
+            for (_, w, _) in &weighted {
+                // multiplier = 1 + spread/100 · u, at 10^9; never negative as spread ≤ 100,
+                // so a perturbed weight is at most 2 · 100 · 10^9: an i64.
                 let multiplier = SCALE + spread_fp.saturating_mul(rng.unit_interval()) / SCALE;
-                *slot = w.saturating_mul(multiplier) / SCALE;
+                perturbed
+                    .push(i64::try_from(w.saturating_mul(multiplier) / SCALE).unwrap_or(i64::MAX));
             }
-            let winner = if ppqp {
-                draw_ppqp(&perturbed, &weighted, &scores, &prices, n)
+        }
+        let ppqp = method == AwardMethod::PricePerQualityPoint;
+        let winner_of = |weights: &[i64]| {
+            if ppqp {
+                draw_ppqp(weights, &weighted, &scores, &prices, n)
             } else {
-                draw_weighted(&perturbed, &scores, n)
-            };
-            if let Some(count) = winner.and_then(|w| wins.get_mut(w)) {
-                *count = count.saturating_add(1);
+                draw_weighted(weights, &scores, n)
+            }
+        };
+        let count = |chunk: &[i64]| {
+            let mut counts = vec![0u32; eligible.len()];
+            for weights in chunk.chunks_exact(n) {
+                if let Some(c) = winner_of(weights).and_then(|w| counts.get_mut(w)) {
+                    *c = c.saturating_add(1);
+                }
+            }
+            counts
+        };
+        // Two halves on two threads once there is enough work to pay for a thread.
+        let threads = if draws >= 2_000 {
+            std::thread::available_parallelism().map_or(1, |p| p.get().min(2))
+        } else {
+            1
+        };
+        let per_thread = n.saturating_mul(usize::try_from(draws).unwrap_or(0).div_ceil(threads));
+        let partial: Vec<Vec<u32>> = if threads > 1 {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = perturbed
+                    .chunks(per_thread.max(n))
+                    .map(|chunk| scope.spawn(move || count(chunk)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_default())
+                    .collect()
+            })
+        } else {
+            vec![count(&perturbed)]
+        };
+        for counts in partial {
+            for (total, c) in wins.iter_mut().zip(counts) {
+                *total = total.saturating_add(c);
             }
         }
     }
@@ -227,12 +271,18 @@ pub(crate) fn run(
 }
 
 /// Position (in rank order) of the highest Σ w'·s; scores are bid-major rows of `n`.
-fn draw_weighted(weights: &[i128], scores: &[i128], n: usize) -> Option<usize> {
+///
+/// Plain integer arithmetic, no overflow checks: s ≤ 10^9 (a normalised score ≤ 1) and
+/// w' ≤ 2·10^11 (a weight ≤ 100 at most doubled), so a product is ≤ 2·10^20 and a total over any
+/// number of criteria a model can hold stays far below i128's 1.7·10^38.
+fn draw_weighted(weights: &[i64], scores: &[i64], n: usize) -> Option<usize> {
     let mut best: Option<(usize, i128)> = None;
     for (position, row) in scores.chunks_exact(n.max(1)).enumerate() {
-        let total = row.iter().zip(weights).fold(0i128, |acc, (s, w)| {
-            acc.saturating_add(s.saturating_mul(*w))
-        });
+        let total: i128 = row
+            .iter()
+            .zip(weights)
+            .map(|(s, w)| i128::from(*s) * i128::from(*w))
+            .sum();
         if best.is_none_or(|(_, b)| total > b) {
             best = Some((position, total));
         }
@@ -243,9 +293,9 @@ fn draw_weighted(weights: &[i128], scores: &[i128], n: usize) -> Option<usize> {
 /// Position of the lowest price ÷ quality points; p/q < p'/q' is tested as p·q' < p'·q
 /// (q, q' > 0), so no division.
 fn draw_ppqp(
-    weights: &[i128],
+    weights: &[i64],
     weighted: &[(usize, i128, bool)],
-    scores: &[i128],
+    scores: &[i64],
     prices: &[i128],
     n: usize,
 ) -> Option<usize> {
@@ -257,7 +307,7 @@ fn draw_ppqp(
             .zip(weighted)
             .filter(|(_, (_, _, is_price))| !is_price)
             .fold(0i128, |acc, ((s, w), _)| {
-                acc.saturating_add(s.saturating_mul(*w))
+                acc.saturating_add(i128::from(*s).saturating_mul(i128::from(*w)))
             });
         if quality <= 0 {
             continue;
