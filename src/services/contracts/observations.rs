@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use crate::db::{self, DbConnection, contracts as q};
@@ -78,152 +78,13 @@ pub fn submit_observations(
     write_tx(conn, actor, |conn, audit| {
         let authority = &actor.principal.authority;
         let contract = get(conn, authority, contract_id)?;
-        // Only what the batch names is read — its terms, and the current returns of the periods
-        // it reports — so a return costs the same however long the contract's history is.
-        let named: BTreeSet<&str> = inputs.iter().map(|i| i.term_id.as_str()).collect();
-        let starts: BTreeSet<NaiveDate> = inputs.iter().filter_map(|i| i.period_start).collect();
-        let terms: BTreeMap<String, Term> = q::terms_named(conn, authority, contract_id, &named)?
-            .into_iter()
-            .map(|row| row.into_domain().map(|t| (t.id.to_string(), t)))
-            .collect::<Result<_, _>>()?;
-        let periods: BTreeMap<&str, Vec<Period>> = terms
-            .iter()
-            .map(|(id, t)| {
-                (
-                    id.as_str(),
-                    t.spec
-                        .schedule
-                        .as_ref()
-                        .map(|s| due_periods(s, contract.end))
-                        .unwrap_or_default(),
-                )
-            })
-            .collect();
-        // The current (not superseded) return per term and period start.
-        let known: BTreeSet<&str> = terms.keys().map(String::as_str).collect();
-        let mut current: BTreeMap<(String, NaiveDate), String> =
-            q::current_returns(conn, authority, &known, &starts)?
-                .into_iter()
-                .map(|(term, start, id)| ((term, start), id))
-                .collect();
+        let mut batch = Batch::read(conn, &contract, &inputs, actor, audit.now())?;
         let mut errors = ValidationErrors::default();
-        let mut accepted = Vec::with_capacity(inputs.len());
-        let now = audit.now();
-        let today = now.date_naive();
-        let terminated_on = (contract.status == ContractStatus::Terminated)
-            .then_some(contract.status_changed_on)
-            .flatten();
-        for (i, input) in inputs.into_iter().enumerate() {
-            let at = format!("rows[{i}]");
-            let before = errors.count();
-            let Some(term) = terms.get(&input.term_id) else {
-                errors.push(format!("{at}.term_id"), "no such term in this contract");
-                continue;
-            };
-            let Some(start) = input.period_start else {
-                errors.push(format!("{at}.period_start"), "is required");
-                continue;
-            };
-            let period = periods
-                .get(input.term_id.as_str())
-                .and_then(|ps| ps.iter().find(|p| p.start == start))
-                .copied();
-            let Some(period) = period else {
-                let detail = if start < contract.start || start > contract.end {
-                    "is outside the contract".to_string()
-                } else {
-                    "is not the start of a period of this term's schedule".to_string()
-                };
-                errors.push(format!("{at}.period_start"), detail);
-                continue;
-            };
-            // A return reports a period that has ended; one for a period still running could
-            // only be a forecast, and would fix the period's assessment before it is over.
-            if period.end >= today {
-                errors.push(
-                    format!("{at}.period_start"),
-                    format!(
-                        "the period ends on {}: its return can be sent from the day after",
-                        period.end
-                    ),
-                );
-                continue;
-            }
-            if let Some(terminated) = terminated_on
-                && period.start > terminated
-            {
-                errors.push(
-                    format!("{at}.period_start"),
-                    format!("is after the contract's termination on {terminated}"),
-                );
-                continue;
-            }
-            if let Err(e) = check_values(&term.spec, &input.measures) {
-                errors.absorb(e, |field| {
-                    format!(
-                        "{at}.measures.{}",
-                        field.strip_prefix("values.").unwrap_or(field)
-                    )
-                });
-            }
-            if input.dimensions.len() > 10 {
-                errors.push(
-                    format!("{at}.dimensions"),
-                    "must hold at most 10 dimensions",
-                );
-            }
-            for (k, v) in &input.dimensions {
-                if text::single_line(k, 1, 50).is_err() || text::single_line(v, 1, 100).is_err() {
-                    errors.push(
-                        format!("{at}.dimensions.{k}"),
-                        "names are 1-50 and values 1-100 characters on one line",
-                    );
-                }
-            }
-            let evidence = evidence(&at, &input.evidence, &mut errors);
-            let key = (input.term_id.clone(), start);
-            let supersedes = match (&input.supersedes, current.get(&key)) {
-                (None, None) => None,
-                (None, Some(_)) => {
-                    errors.push(format!("{at}.supersedes"), "a return for this term and period exists: send a correction with `supersedes` set to its id");
-                    None
-                }
-                (Some(s), Some(cur)) if s == cur => s.parse::<ObservationId>().ok(),
-                (Some(_), _) => {
-                    errors.push(
-                        format!("{at}.supersedes"),
-                        "must be the id of the current return for this term and period",
-                    );
-                    None
-                }
-            };
-            if errors.count() > before {
-                continue;
-            }
-            let observation = Observation {
-                id: ObservationId::new(),
-                contract_id,
-                term_id: term.id,
-                period,
-                measures: input
-                    .measures
-                    .into_iter()
-                    .map(|(k, v)| (k, v.normalize()))
-                    .collect(),
-                dimensions: input.dimensions,
-                evidence,
-                reported_by: actor.principal.subject.clone(),
-                reported_at: now,
-                supersedes,
-                superseded_by: None,
-                status: ObservationStatus::Submitted,
-                status_note: None,
-                version: 1,
-            };
-            // Later rows of the same batch see this one as the current return.
-            current.insert(key, observation.id.to_string());
-            accepted.push(observation);
-        }
+        let accepted: Vec<Observation> = inputs
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, input)| batch.accept(&format!("rows[{i}]"), input, &mut errors))
+            .collect();
         if !errors.is_empty() {
             return Err(AppError::rejected(
                 ErrorCode::ValidationFailed,
@@ -234,38 +95,226 @@ pub fn submit_observations(
                 errors,
             ));
         }
-        let rows = accepted
-            .iter()
-            .map(|o| q::ObservationRow::from_domain(authority, o))
-            .collect::<Result<Vec<_>, _>>()?;
-        // A corrected return stops being current before its correction is stored: the database
-        // holds one current return per term and period (a unique index), so two submissions
-        // racing for one period cannot both land. (A batch cannot correct its own rows: their
-        // ids are made here.)
-        for row in &rows {
-            if let Some(old) = &row.supersedes {
-                q::mark_superseded(conn, old, &row.id)?;
-                let superseded = q::observation_by_id(conn, authority, old)?
-                    .ok_or_else(|| AppError::internal("the corrected return vanished"))?;
-                audit.record("observation.superseded", &superseded, None);
-            }
-        }
-        q::insert_observations(conn, &rows)?;
-        for row in &rows {
-            let action = if row.supersedes.is_some() {
-                "observation.corrected"
-            } else {
-                "observation.submitted"
-            };
-            audit.record(action, row, None);
-        }
+        store(conn, audit, authority, &accepted)?;
         for o in accepted.iter().filter(|o| o.supersedes.is_some()) {
-            if let Some(term) = terms.get(&o.term_id.to_string()) {
+            if let Some(term) = batch.terms.get(&o.term_id.to_string()) {
                 clear_superseded_breach(conn, audit, &contract, term, o)?;
             }
         }
         Ok(accepted)
     })
+}
+
+/// What checking a batch needs: only what the batch names is read — its terms, and the current
+/// returns of the periods it reports — so a return costs the same however long the contract's
+/// history is.
+struct Batch<'a> {
+    contract: &'a Contract,
+    terms: BTreeMap<String, Term>,
+    /// Each named term's periods.
+    periods: BTreeMap<String, Vec<Period>>,
+    /// The current (not superseded) return per term and period start.
+    current: BTreeMap<(String, NaiveDate), String>,
+    terminated_on: Option<NaiveDate>,
+    reporter: &'a str,
+    now: DateTime<Utc>,
+}
+
+impl<'a> Batch<'a> {
+    fn read(
+        conn: &mut DbConnection,
+        contract: &'a Contract,
+        inputs: &[ObservationInput],
+        actor: &'a Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Self, AppError> {
+        let authority = &actor.principal.authority;
+        let named: BTreeSet<&str> = inputs.iter().map(|i| i.term_id.as_str()).collect();
+        let starts: BTreeSet<NaiveDate> = inputs.iter().filter_map(|i| i.period_start).collect();
+        let terms: BTreeMap<String, Term> = q::terms_named(conn, authority, contract.id, &named)?
+            .into_iter()
+            .map(|row| row.into_domain().map(|t| (t.id.to_string(), t)))
+            .collect::<Result<_, _>>()?;
+        let periods = terms
+            .iter()
+            .map(|(id, t)| {
+                let due = t
+                    .spec
+                    .schedule
+                    .as_ref()
+                    .map(|s| due_periods(s, contract.end));
+                (id.clone(), due.unwrap_or_default())
+            })
+            .collect();
+        let known: BTreeSet<&str> = terms.keys().map(String::as_str).collect();
+        let current = q::current_returns(conn, authority, &known, &starts)?
+            .into_iter()
+            .map(|(term, start, id)| ((term, start), id))
+            .collect();
+        Ok(Self {
+            contract,
+            terms,
+            periods,
+            current,
+            terminated_on: (contract.status == ContractStatus::Terminated)
+                .then_some(contract.status_changed_on)
+                .flatten(),
+            reporter: &actor.principal.subject,
+            now,
+        })
+    }
+
+    /// The return of one row, or its errors (under `at`).
+    fn accept(
+        &mut self,
+        at: &str,
+        input: ObservationInput,
+        errors: &mut ValidationErrors,
+    ) -> Option<Observation> {
+        let before = errors.count();
+        let Some(term) = self.terms.get(&input.term_id) else {
+            errors.push(format!("{at}.term_id"), "no such term in this contract");
+            return None;
+        };
+        let Some(start) = input.period_start else {
+            errors.push(format!("{at}.period_start"), "is required");
+            return None;
+        };
+        let period = self
+            .periods
+            .get(&input.term_id)
+            .and_then(|ps| ps.iter().find(|p| p.start == start))
+            .copied();
+        let Some(period) = period else {
+            let detail = if start < self.contract.start || start > self.contract.end {
+                "is outside the contract"
+            } else {
+                "is not the start of a period of this term's schedule"
+            };
+            errors.push(format!("{at}.period_start"), detail);
+            return None;
+        };
+        // A return reports a period that has ended; one for a period still running could only
+        // be a forecast, and would fix the period's assessment before it is over.
+        if period.end >= self.now.date_naive() {
+            errors.push(
+                format!("{at}.period_start"),
+                format!(
+                    "the period ends on {}: its return can be sent from the day after",
+                    period.end
+                ),
+            );
+            return None;
+        }
+        if let Some(terminated) = self.terminated_on
+            && period.start > terminated
+        {
+            errors.push(
+                format!("{at}.period_start"),
+                format!("is after the contract's termination on {terminated}"),
+            );
+            return None;
+        }
+        if let Err(e) = check_values(&term.spec, &input.measures) {
+            errors.absorb(e, |field| {
+                format!(
+                    "{at}.measures.{}",
+                    field.strip_prefix("values.").unwrap_or(field)
+                )
+            });
+        }
+        if input.dimensions.len() > 10 {
+            errors.push(
+                format!("{at}.dimensions"),
+                "must hold at most 10 dimensions",
+            );
+        }
+        for (k, v) in &input.dimensions {
+            if text::single_line(k, 1, 50).is_err() || text::single_line(v, 1, 100).is_err() {
+                errors.push(
+                    format!("{at}.dimensions.{k}"),
+                    "names are 1-50 and values 1-100 characters on one line",
+                );
+            }
+        }
+        let evidence = evidence(at, &input.evidence, errors);
+        let key = (input.term_id.clone(), start);
+        let supersedes = match (&input.supersedes, self.current.get(&key)) {
+            (None, None) => None,
+            (None, Some(_)) => {
+                errors.push(format!("{at}.supersedes"), "a return for this term and period exists: send a correction with `supersedes` set to its id");
+                None
+            }
+            (Some(s), Some(cur)) if s == cur => s.parse::<ObservationId>().ok(),
+            (Some(_), _) => {
+                errors.push(
+                    format!("{at}.supersedes"),
+                    "must be the id of the current return for this term and period",
+                );
+                None
+            }
+        };
+        if errors.count() > before {
+            return None;
+        }
+        let observation = Observation {
+            id: ObservationId::new(),
+            contract_id: self.contract.id,
+            term_id: term.id,
+            period,
+            measures: input
+                .measures
+                .into_iter()
+                .map(|(k, v)| (k, v.normalize()))
+                .collect(),
+            dimensions: input.dimensions,
+            evidence,
+            reported_by: self.reporter.to_string(),
+            reported_at: self.now,
+            supersedes,
+            superseded_by: None,
+            status: ObservationStatus::Submitted,
+            status_note: None,
+            version: 1,
+        };
+        // Later rows of the same batch see this one as the current return.
+        self.current.insert(key, observation.id.to_string());
+        Some(observation)
+    }
+}
+
+/// Stores an accepted batch with an event per return. A corrected return stops being current
+/// before its correction is stored: the database holds one current return per term and period
+/// (a unique index), so two submissions racing for one period cannot both land. (A batch
+/// cannot correct its own rows: their ids are made here.)
+fn store(
+    conn: &mut DbConnection,
+    audit: &mut AuditTrail<'_>,
+    authority: &AuthorityId,
+    accepted: &[Observation],
+) -> Result<(), AppError> {
+    let rows = accepted
+        .iter()
+        .map(|o| q::ObservationRow::from_domain(authority, o))
+        .collect::<Result<Vec<_>, _>>()?;
+    for row in &rows {
+        if let Some(old) = &row.supersedes {
+            q::mark_superseded(conn, old, &row.id)?;
+            let superseded = q::observation_by_id(conn, authority, old)?
+                .ok_or_else(|| AppError::internal("the corrected return vanished"))?;
+            audit.record("observation.superseded", &superseded, None);
+        }
+    }
+    q::insert_observations(conn, &rows)?;
+    for row in &rows {
+        let action = if row.supersedes.is_some() {
+            "observation.corrected"
+        } else {
+            "observation.submitted"
+        };
+        audit.record(action, row, None);
+    }
+    Ok(())
 }
 
 /// A correction that clears its period's breach supersedes the consequences still proposed for
