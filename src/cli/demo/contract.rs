@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 
 use crate::db::DbConnection;
 use crate::domain::compliance::{
-    Cadence, Consequence, ContractStatus, CreditBasis, Formula, Metric, MetricDirection,
+    Cadence, Consequence, ContractStatus, CreditBasis, Formula, Metric, MetricDirection, Period,
     RatingBands, Schedule, TermKind, TermSpec,
 };
 use crate::domain::contract::{ConsequenceStatus, Term};
@@ -272,6 +272,41 @@ pub(super) fn contract(
             reason.into(),
         )?;
     }
+    // The annual performance notice for the first contract year (Procurement Act 2023 s.71),
+    // each KPI confirmed at the rating its returns suggest.
+    let year = Period {
+        start,
+        end: as_of
+            .pred_opt()
+            .and_then(|d| d.pred_opt())
+            .ok_or_else(|| AppError::internal("demo date out of range"))?,
+    };
+    let report = services::contracts::compliance(conn, authority, contract.id, as_of)?;
+    let confirmed = report
+        .terms
+        .iter()
+        .filter(|t| t.term.spec.kind == TermKind::Kpi)
+        .map(|t| {
+            let ratings = t
+                .periods
+                .iter()
+                .filter(|p| {
+                    year.start <= p.assessment.period.start && p.assessment.period.end <= year.end
+                })
+                .map(|p| p.assessment.rating);
+            (t.term.id, services::contracts::worst(ratings))
+        })
+        .collect();
+    services::contracts::create_notice(
+        conn,
+        officer,
+        contract.id,
+        year,
+        confirmed,
+        "Annual assessment of the first contract year (December 2025 to November 2026); each KPI \
+         is confirmed at the rating its monthly returns suggest."
+            .into(),
+    )?;
     let all = services::contracts::consequences(conn, authority, contract.id)?;
     let count = |status| all.iter().filter(|c| c.status == status).count();
     Ok(Monitored {

@@ -9,7 +9,7 @@ mod terms;
 
 pub use compliance::{ComplianceReport, ComplianceTotals, PeriodLine, TermCompliance, compliance};
 pub use consequences::{consequences, decide_consequence, propose_consequences};
-pub use notices::{KpiRating, NoticePayload, create_notice, notices};
+pub use notices::{KpiRating, NoticePayload, create_notice, notices, worst};
 pub use observations::{
     MAX_BATCH, ObservationInput, observations, observations_page, review_observation,
     submit_observations,

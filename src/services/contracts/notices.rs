@@ -46,7 +46,9 @@ pub struct NoticePayload {
     pub published_at: chrono::DateTime<chrono::Utc>,
 }
 
-fn worst(ratings: impl Iterator<Item = Rating>) -> Rating {
+/// The most severe rating among `ratings` (`other` when there is none to go by): what a notice
+/// suggests for a KPI over its period.
+pub fn worst(ratings: impl Iterator<Item = Rating>) -> Rating {
     ratings
         .filter(|r| *r != Rating::Other)
         .max_by_key(|r| r.severity())
