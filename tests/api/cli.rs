@@ -252,6 +252,20 @@ fn the_demo_tells_its_story(url: &str) {
     assert_eq!(due(MoneyKind::ServiceCredit), dec("6083.33"));
     let observations = services::contracts::observations(conn, &camden, contract.id).unwrap();
     assert_eq!(observations.len(), 48);
+    // The officer verified the returns that carry evidence (the correction among them).
+    let verified = observations
+        .iter()
+        .filter(|o| o.status == mission_procurement::domain::contract::ObservationStatus::Verified)
+        .count();
+    assert!(verified >= 8, "{verified} verified");
+    // The story runs forward in time: its audit events are in date order.
+    let events = services::audit::list(conn, &camden, &Default::default(), 0, 100_000).unwrap();
+    assert!(
+        events
+            .windows(2)
+            .all(|w| w[0].occurred_at <= w[1].occurred_at),
+        "the demo's events go back in time"
+    );
     assert_eq!(
         observations
             .iter()

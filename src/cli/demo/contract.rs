@@ -238,7 +238,7 @@ pub(super) fn contract(
             ..ContractChanges::default()
         },
     )?;
-    returns(conn, &cast.supplier, contract.id, &terms, start)?;
+    returns(conn, cast, contract.id, &terms, start)?;
 
     let (y, m, d) = AS_OF;
     let as_of = date(y, m, d)?;

@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::db::DbConnection;
-use crate::domain::contract::{Evidence, Observation, Term};
+use crate::domain::contract::{Evidence, Observation, ObservationStatus, Term};
 use crate::domain::ids::ContractId;
 use crate::error::AppError;
 use crate::services::contracts::ObservationInput;
-use crate::services::{self, Actor};
+use crate::services::{self, Actor, Precondition};
 
 use super::contract::Terms;
-use super::{decimal, months_after, on};
+use super::{Cast, decimal, months_after, on};
 
 /// Monthly KPIs: name, target (%), and the supplier's returns December 2025 to November 2026.
 /// Visits on time collapse in February 2026 (a norovirus outbreak closed two teams) and the
@@ -94,11 +94,12 @@ fn evidence(name: &str) -> Evidence {
 /// quarter ends, and the annual terms with the year's accounts; then a correction.
 pub(super) fn returns(
     conn: &mut DbConnection,
-    supplier: &Actor,
+    cast: &Cast,
     contract_id: ContractId,
     terms: &Terms,
     start: NaiveDate,
 ) -> Result<(), AppError> {
+    let supplier = &cast.supplier;
     let mut june_on_time: Option<Observation> = None;
     for month in 0..12u32 {
         let period = months_after(start, month)?;
@@ -171,11 +172,59 @@ pub(super) fn returns(
         )?;
         if month == 6 {
             june_on_time = recorded
-                .into_iter()
-                .find(|o| terms.kpis.first().is_some_and(|k| k.id == o.term_id));
+                .iter()
+                .find(|o| terms.kpis.first().is_some_and(|k| k.id == o.term_id))
+                .cloned();
+        }
+        verify_evidenced(conn, cast, contract_id, &recorded, sent)?;
+        if month == 8 {
+            // The call-monitoring reconciliation corrects June, the day after August's returns.
+            let june = june_on_time
+                .as_ref()
+                .ok_or_else(|| AppError::internal("no June on-time return"))?;
+            let day = sent
+                .succ_opt()
+                .ok_or_else(|| AppError::internal("demo date out of range"))?;
+            let corrected = correct_june(conn, supplier, contract_id, terms, june, day)?;
+            verify_evidenced(conn, cast, contract_id, &corrected, day)?;
         }
     }
-    let june = june_on_time.ok_or_else(|| AppError::internal("no June on-time return"))?;
+    Ok(())
+}
+
+/// The officer checks each return that carries evidence against it, the day it arrives.
+fn verify_evidenced(
+    conn: &mut DbConnection,
+    cast: &Cast,
+    contract_id: ContractId,
+    returns: &[Observation],
+    day: NaiveDate,
+) -> Result<(), AppError> {
+    for o in returns {
+        let Some(evidence) = o.evidence.first() else {
+            continue;
+        };
+        services::contracts::review_observation(
+            conn,
+            &on(&cast.officer, day),
+            contract_id,
+            o.id,
+            &Precondition::Any,
+            ObservationStatus::Verified,
+            format!("Checked against: {}", evidence.name),
+        )?;
+    }
+    Ok(())
+}
+
+fn correct_june(
+    conn: &mut DbConnection,
+    supplier: &Actor,
+    contract_id: ContractId,
+    terms: &Terms,
+    june: &Observation,
+    day: NaiveDate,
+) -> Result<Vec<Observation>, AppError> {
     let on_time = terms
         .kpis
         .first()
@@ -189,12 +238,10 @@ pub(super) fn returns(
     correction.evidence = vec![evidence(
         "Electronic call monitoring reconciliation, June 2026",
     )];
-    // The reconciliation arrives on 1 September.
     services::contracts::submit_observations(
         conn,
-        &on(supplier, months_after(start, 9)?),
+        &on(supplier, day),
         contract_id,
         vec![correction],
-    )?;
-    Ok(())
+    )
 }
