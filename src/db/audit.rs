@@ -70,6 +70,7 @@ pub fn append(conn: &mut DbConnection, events: &[AuditEventRow]) -> QueryResult<
     // statement however many), SQLite row by row inside the transaction.
     match conn {
         DbConnection::Postgresql(pg) => {
+            // Most writes record one event: a plain insert, without COPY's extra round trips.
             if events.len() == 1 {
                 diesel::insert_into(audit_events::table)
                     .values(events)

@@ -412,25 +412,39 @@ pub fn insert_observations(conn: &mut DbConnection, rows: &[ObservationRow]) -> 
     Ok(())
 }
 
-pub fn mark_superseded(conn: &mut DbConnection, id: &str, by: &str) -> QueryResult<usize> {
-    diesel::update(observations::table.filter(observations::id.eq(id)))
-        .set(observations::superseded_by.eq(by))
-        .execute(conn)
+pub fn mark_superseded(
+    conn: &mut DbConnection,
+    authority: &AuthorityId,
+    id: &str,
+    by: &str,
+) -> QueryResult<usize> {
+    diesel::update(
+        observations::table
+            .filter(observations::authority.eq(authority.as_str()))
+            .filter(observations::id.eq(id)),
+    )
+    .set(observations::superseded_by.eq(by))
+    .execute(conn)
 }
 
 pub fn set_observation_status(
     conn: &mut DbConnection,
+    authority: &AuthorityId,
     id: &str,
     status: ObservationStatus,
     note: &str,
 ) -> QueryResult<usize> {
-    diesel::update(observations::table.filter(observations::id.eq(id)))
-        .set((
-            observations::status.eq(status.as_str()),
-            observations::status_note.eq(note),
-            observations::version.eq(observations::version + 1),
-        ))
-        .execute(conn)
+    diesel::update(
+        observations::table
+            .filter(observations::authority.eq(authority.as_str()))
+            .filter(observations::id.eq(id)),
+    )
+    .set((
+        observations::status.eq(status.as_str()),
+        observations::status_note.eq(note),
+        observations::version.eq(observations::version + 1),
+    ))
+    .execute(conn)
 }
 
 /// A return of the authority by id, whatever its contract.
@@ -600,26 +614,41 @@ pub fn insert_consequence(conn: &mut DbConnection, row: &ConsequenceRow) -> Quer
         .map(|_| ())
 }
 
-/// Records the decision on a proposed consequence (or, with `cleared_by`, that a correction
-/// superseded it).
+/// A decision on a proposed consequence (or, with `cleared_by`, that a correction superseded it).
+pub struct ConsequenceDecision<'a> {
+    pub status: ConsequenceStatus,
+    pub reason: &'a str,
+    pub by: &'a str,
+    pub at: NaiveDateTime,
+    pub cleared_by: Option<&'a str>,
+}
+
 pub fn decide_consequence(
     conn: &mut DbConnection,
+    authority: &AuthorityId,
     id: &str,
-    status: ConsequenceStatus,
-    reason: &str,
-    by: &str,
-    at: NaiveDateTime,
-    cleared_by: Option<&str>,
+    decision: &ConsequenceDecision<'_>,
 ) -> QueryResult<usize> {
-    diesel::update(consequences::table.filter(consequences::id.eq(id)))
-        .set((
-            consequences::status.eq(status.as_str()),
-            consequences::reason.eq(reason),
-            consequences::decided_by.eq(by),
-            consequences::decided_at.eq(at),
-            consequences::cleared_by.eq(cleared_by),
-        ))
-        .execute(conn)
+    let ConsequenceDecision {
+        status,
+        reason,
+        by,
+        at,
+        cleared_by,
+    } = decision;
+    diesel::update(
+        consequences::table
+            .filter(consequences::authority.eq(authority.as_str()))
+            .filter(consequences::id.eq(id)),
+    )
+    .set((
+        consequences::status.eq(status.as_str()),
+        consequences::reason.eq(reason),
+        consequences::decided_by.eq(by),
+        consequences::decided_at.eq(at),
+        consequences::cleared_by.eq(cleared_by),
+    ))
+    .execute(conn)
 }
 
 /// The proposed consequences of one term and period.

@@ -12,6 +12,7 @@ use crate::domain::ids::{ContractId, ObservationId, TermId};
 use crate::domain::text;
 use crate::domain::validation::ValidationErrors;
 use crate::error::{AppError, ErrorCode};
+use crate::limits;
 use crate::services::contracts::{self as service, ObservationInput};
 use crate::startup::AppState;
 
@@ -56,16 +57,16 @@ pub enum ObservationsRequest {
     One(Box<ObservationRequest>),
 }
 
-/// The returns of one submission, JSON or CSV: 1 to [`service::MAX_BATCH`] of them.
+/// The returns of one submission, JSON or CSV: 1 to [`limits::MAX_BATCH_ROWS`] of them.
 fn read_batch(body: &JsonOrCsv) -> Result<Vec<ObservationInput>, AppError> {
     let inputs = match body {
         JsonOrCsv::Json(bytes) => read_returns(bytes)?,
         JsonOrCsv::Csv(bytes) => parse_csv(bytes)?,
     };
-    if inputs.is_empty() || inputs.len() > service::MAX_BATCH {
+    if inputs.is_empty() || inputs.len() > limits::MAX_BATCH_ROWS {
         return Err(AppError::client(
             ErrorCode::ValidationFailed,
-            format!("send 1 to {} returns", service::MAX_BATCH),
+            format!("send 1 to {} returns", limits::MAX_BATCH_ROWS),
         ));
     }
     Ok(inputs)

@@ -149,12 +149,15 @@ pub fn decide_consequence(
         let now = audit.now();
         q::decide_consequence(
             conn,
+            authority,
             &id.to_string(),
-            status,
-            &reason,
-            &actor.principal.subject,
-            db::to_db_time(now),
-            None,
+            &q::ConsequenceDecision {
+                status,
+                reason: &reason,
+                by: &actor.principal.subject,
+                at: db::to_db_time(now),
+                cleared_by: None,
+            },
         )?;
         record.status = status;
         record.reason = Some(reason);

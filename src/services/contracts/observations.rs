@@ -299,7 +299,7 @@ fn store(
         .collect::<Result<Vec<_>, _>>()?;
     for row in &rows {
         if let Some(old) = &row.supersedes {
-            q::mark_superseded(conn, old, &row.id)?;
+            q::mark_superseded(conn, authority, old, &row.id)?;
             let superseded = q::observation_by_id(conn, authority, old)?
                 .ok_or_else(|| AppError::internal("the corrected return vanished"))?;
             audit.record("observation.superseded", &superseded, None);
@@ -353,12 +353,15 @@ fn clear_superseded_breach(
         );
         q::decide_consequence(
             conn,
+            authority,
             &c.id,
-            ConsequenceStatus::Superseded,
-            &reason,
-            &correction.reported_by,
-            db::to_db_time(now),
-            Some(&correction.id.to_string()),
+            &q::ConsequenceDecision {
+                status: ConsequenceStatus::Superseded,
+                reason: &reason,
+                by: &correction.reported_by,
+                at: db::to_db_time(now),
+                cleared_by: Some(&correction.id.to_string()),
+            },
         )?;
         let row = q::consequence(conn, authority, &c.id)?
             .ok_or_else(|| AppError::internal("the superseded consequence vanished"))?;
@@ -426,7 +429,7 @@ pub fn review_observation(
                 "the term requires evidence and this return carries none: send a correction that attaches it, then verify the correction",
             ));
         }
-        q::set_observation_status(conn, &id.to_string(), status, &note)?;
+        q::set_observation_status(conn, authority, &id.to_string(), status, &note)?;
         o.status = status;
         o.status_note = Some(note);
         o.version += 1;
