@@ -10,10 +10,11 @@ Usage: bench/audit_verify.py [--bin target/release/mission-procurement] [--postg
 Runs on SQLite always and on PostgreSQL when --postgres is given (a fresh schema, dropped
 afterwards). Every request goes to 127.0.0.1; the loops are bounded.
 """
-import argparse, os, subprocess, sys, tempfile, threading, time, urllib.request, uuid
+import argparse, os, sys, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from monitoring import call, contract, csv_returns, free_port  # noqa: E402
+from common import each_database, mint, serving  # noqa: E402
+from monitoring import call, contract, csv_returns  # noqa: E402
 
 
 def rss_kib(pid):
@@ -25,32 +26,20 @@ def rss_kib(pid):
 
 
 def run(binary, database_url, label, contracts):
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=database_url, BIND=f"127.0.0.1:{port}",
-               JWT_SECRET="bench-secret-bench-secret-bench-secret!", RUST_LOG="warn")
-    token = subprocess.check_output([binary, "token", "--authority", "bench", "--role", "officer",
-                                     "--role", "auditor", "--role", "integration"], env=env, text=True).strip()
-    server = subprocess.Popen([binary], env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/ready", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with serving(binary, database_url) as (base, env, server_pid):
+        token = mint(binary, env, "bench")
         started = time.perf_counter()
         for _ in range(contracts):
             cid, terms = contract(base, token, 170)
             call(base, token, "POST", f"/api/v1/contracts/{cid}/observations", csv_returns(terms, 10_000), "text/csv")
         print(f"{label}: loaded {contracts} contracts in {time.perf_counter() - started:.0f} s")
-        before = rss_kib(server.pid)
+        before = rss_kib(server_pid)
         peak = [before]
         done = threading.Event()
 
         def sample():
             while not done.is_set():
-                peak[0] = max(peak[0], rss_kib(server.pid))
+                peak[0] = max(peak[0], rss_kib(server_pid))
                 time.sleep(0.05)
 
         sampler = threading.Thread(target=sample)
@@ -63,9 +52,6 @@ def run(binary, database_url, label, contracts):
         print(f"{label}: verified {report['events_checked']:,} events and {report['entities_checked']:,} records "
               f"in {seconds:.1f} s (valid: {report['valid']}); server RSS {before / 1024:.0f} MiB before, "
               f"peak {peak[0] / 1024:.0f} MiB during (+{(peak[0] - before) / 1024:.0f} MiB)")
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
 
 
 def main():
@@ -74,16 +60,7 @@ def main():
     p.add_argument("--postgres")
     p.add_argument("--contracts", type=int, default=100)
     a = p.parse_args()
-    with tempfile.TemporaryDirectory() as d:
-        run(a.bin, f"sqlite://{d}/bench.db", "SQLite", a.contracts)
-    if a.postgres:
-        schema = "bench_" + uuid.uuid4().hex
-        subprocess.check_call(["psql", a.postgres, "-qc", f"CREATE SCHEMA {schema}"])
-        try:
-            sep = "&" if "?" in a.postgres else "?"
-            run(a.bin, f"{a.postgres}{sep}options=-csearch_path%3D{schema}", "PostgreSQL", a.contracts)
-        finally:
-            subprocess.check_call(["psql", a.postgres, "-qc", f"SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"])
+    return each_database(lambda binary, url, label: run(binary, url, label, a.contracts), a.bin, a.postgres)
 
 
 if __name__ == "__main__":

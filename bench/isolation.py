@@ -11,63 +11,26 @@ Usage: bench/isolation.py [--bin target/release/mission-procurement] [--postgres
 Runs on SQLite always and on PostgreSQL when --postgres is given (a fresh schema, dropped
 afterwards). Every request goes to 127.0.0.1; the loops are bounded.
 """
-import argparse, collections, json, os, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request, uuid
+import argparse, collections, json, os, sys, threading, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from monitoring import contract, csv_returns, free_port  # noqa: E402
+from common import each_database, mint, percentile, request, serving  # noqa: E402
+from monitoring import contract, csv_returns  # noqa: E402
 
 IMPORTS = 40
 WRITES_PER_SECOND = 300
 
 
-def request(base, token, method, path, body=None, content_type="application/json"):
-    """(status, seconds); never raises for an HTTP status."""
-    data = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request(base + path, data=data, method=method)
-    req.add_header("Authorization", "Bearer " + token)
-    if data is not None:
-        req.add_header("Content-Type", content_type)
-    started = time.perf_counter()
-    try:
-        with urllib.request.urlopen(req, timeout=600) as res:
-            res.read()
-            status = res.status
-    except urllib.error.HTTPError as e:
-        status = e.code
-    return status, time.perf_counter() - started
-
-
-def mint(binary, env, authority):
-    return subprocess.check_output([binary, "token", "--authority", authority, "--role", "officer",
-                                    "--role", "integration", "--ttl", "2h"], env=env, text=True).strip()
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
-
-
 def run(binary, database_url, label):
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=database_url, BIND=f"127.0.0.1:{port}",
-               JWT_SECRET="bench-secret-bench-secret-bench-secret!", RUST_LOG="warn")
-    tokens = {a: mint(binary, env, a) for a in ("busy", "chatty", "quiet")}
-    server = subprocess.Popen([binary], env=env)
-    base = f"http://127.0.0.1:{port}"
-    statuses = {a: collections.Counter() for a in tokens}
-    lock = threading.Lock()
+    with serving(binary, database_url) as (base, env, _):
+        tokens = {a: mint(binary, env, a) for a in ("busy", "chatty", "quiet")}
+        statuses = {a: collections.Counter() for a in tokens}
+        lock = threading.Lock()
 
-    def count(authority, status):
-        with lock:
-            statuses[authority][status] += 1
+        def count(authority, status):
+            with lock:
+                statuses[authority][status] += 1
 
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/ready", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
         mission = {"statement": "By 2030 every resident lives within 10 minutes of green space", "target_year": 2030}
         status, _ = request(base, tokens["quiet"], "POST", "/api/v1/missions", mission)
         assert status == 201, status
@@ -131,9 +94,6 @@ def run(binary, database_url, label):
             print(f"{label}: {authority} statuses {dict(sorted(counter.items()))}")
         failed = any(code >= 500 for counter in statuses.values() for code in counter)
         return 1 if failed else 0
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
 
 
 def main():
@@ -141,18 +101,7 @@ def main():
     p.add_argument("--bin", default="target/release/mission-procurement")
     p.add_argument("--postgres")
     a = p.parse_args()
-    rc = 0
-    with tempfile.TemporaryDirectory() as d:
-        rc |= run(a.bin, f"sqlite://{d}/bench.db", "SQLite")
-    if a.postgres:
-        schema = "bench_" + uuid.uuid4().hex
-        subprocess.check_call(["psql", a.postgres, "-qc", f"CREATE SCHEMA {schema}"])
-        try:
-            sep = "&" if "?" in a.postgres else "?"
-            rc |= run(a.bin, f"{a.postgres}{sep}options=-csearch_path%3D{schema}", "PostgreSQL")
-        finally:
-            subprocess.check_call(["psql", a.postgres, "-qc", f"SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"])
-    return rc
+    return each_database(run, a.bin, a.postgres)
 
 
 if __name__ == "__main__":

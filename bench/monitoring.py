@@ -9,12 +9,10 @@ Usage: bench/monitoring.py [--bin target/release/mission-procurement] [--postgre
 Runs on SQLite always and on PostgreSQL when --postgres is given (a fresh schema, dropped
 afterwards). Every request goes to 127.0.0.1; the loops are bounded.
 """
-import argparse, json, os, socket, statistics, subprocess, sys, tempfile, time, urllib.request, uuid
+import argparse, json, os, statistics, sys, time, urllib.request
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import each_database, mint, serving  # noqa: E402
 
 def call(base, token, method, path, body=None, content_type="application/json", if_match=None):
     data = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else None)
@@ -58,18 +56,8 @@ def csv_returns(terms, limit):
     return ("\n".join(lines) + "\n").encode()
 
 def run(binary, database_url, label):
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=database_url, BIND=f"127.0.0.1:{port}", JWT_SECRET="bench-secret-bench-secret-bench-secret!", RUST_LOG="warn")
-    token = subprocess.check_output([binary, "token", "--authority", "bench", "--role", "officer", "--role", "auditor", "--role", "integration"], env=env, text=True).strip()
-    server = subprocess.Popen([binary], env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/ready", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with serving(binary, database_url) as (base, env, _):
+        token = mint(binary, env, "bench")
         cid, terms = contract(base, token, 170)
         body = csv_returns(terms, 10_000)
         started = time.perf_counter()
@@ -85,25 +73,13 @@ def run(binary, database_url, label):
             call(base, token, "GET", f"/api/v1/contracts/{cid}/compliance")
             times.append((time.perf_counter() - started) * 1000)
         print(f"{label}: compliance for 20 terms x 60 periods: median {statistics.median(times):.1f} ms, best {min(times):.1f} ms (target < 50 ms)")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--bin", default="target/release/mission-procurement")
     p.add_argument("--postgres")
     a = p.parse_args()
-    with tempfile.TemporaryDirectory() as d:
-        run(a.bin, f"sqlite://{d}/bench.db", "SQLite")
-    if a.postgres:
-        schema = "bench_" + uuid.uuid4().hex
-        subprocess.check_call(["psql", a.postgres, "-qc", f"CREATE SCHEMA {schema}"])
-        try:
-            sep = "&" if "?" in a.postgres else "?"
-            run(a.bin, f"{a.postgres}{sep}options=-csearch_path%3D{schema}", "PostgreSQL")
-        finally:
-            subprocess.check_call(["psql", a.postgres, "-qc", f"SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"])
+    return each_database(run, a.bin, a.postgres)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -8,11 +8,11 @@ terms and periods the batch names).
 
 Usage: bench/return_latency.py [--bin target/release/mission-procurement] [--postgres URL]
 """
-import argparse, os, statistics, subprocess, sys, tempfile, time, urllib.request, uuid
+import argparse, os, statistics, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from isolation import mint, request  # noqa: E402
-from monitoring import call, contract, csv_returns, free_port, months  # noqa: E402
+from common import each_database, mint, request, serving  # noqa: E402
+from monitoring import call, contract, csv_returns, months  # noqa: E402
 
 
 def timed_returns(base, token, cid, slots):
@@ -26,19 +26,8 @@ def timed_returns(base, token, cid, slots):
 
 
 def run(binary, database_url, label):
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=database_url, BIND=f"127.0.0.1:{port}",
-               JWT_SECRET="bench-secret-bench-secret-bench-secret!", RUST_LOG="warn")
-    token = mint(binary, env, "bench")
-    server = subprocess.Popen([binary], env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/ready", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with serving(binary, database_url) as (base, env, _):
+        token = mint(binary, env, "bench")
         cid, terms = contract(base, token, 400)
         all_months = list(months())
         # Terms 0-199 take the timed single returns; terms 200-399 the bulk history.
@@ -50,9 +39,6 @@ def run(binary, database_url, label):
         full = timed_returns(base, token, cid, after)
         print(f"{label}: one return, median {empty:.2f} ms on a 400-term contract with 200 returns, "
               f"{full:.2f} ms with 10,200: ratio {full / empty:.2f} (target <= 1.5)")
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
 
 
 def main():
@@ -60,16 +46,7 @@ def main():
     p.add_argument("--bin", default="target/release/mission-procurement")
     p.add_argument("--postgres")
     a = p.parse_args()
-    with tempfile.TemporaryDirectory() as d:
-        run(a.bin, f"sqlite://{d}/bench.db", "SQLite")
-    if a.postgres:
-        schema = "bench_" + uuid.uuid4().hex
-        subprocess.check_call(["psql", a.postgres, "-qc", f"CREATE SCHEMA {schema}"])
-        try:
-            sep = "&" if "?" in a.postgres else "?"
-            run(a.bin, f"{a.postgres}{sep}options=-csearch_path%3D{schema}", "PostgreSQL")
-        finally:
-            subprocess.check_call(["psql", a.postgres, "-qc", f"SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"])
+    return each_database(run, a.bin, a.postgres)
 
 
 if __name__ == "__main__":
